@@ -1,0 +1,73 @@
+#pragma once
+// One c-ares channel driven by an Asio executor: c-ares' sockets are watched with
+// posix::stream_descriptor waits and its retransmission timeouts by one steady_timer, so
+// DNS runs in the same event loop as everything else, without a thread and without polling.
+
+#include "resolver/server_address.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+struct ares_channeldata;
+
+namespace resolver {
+
+/// Process-wide c-ares initialisation (ares_library_init); one instance, held by main().
+class library {
+public:
+    library();
+    ~library();
+    library(const library&) = delete;
+    library& operator=(const library&) = delete;
+};
+
+struct channel_options {
+    /// Servers to ask, in order. Empty means the system configuration (/etc/resolv.conf).
+    std::vector<server_address> servers;
+    /// Time for the first try at each server; c-ares doubles it on each later round.
+    std::chrono::milliseconds try_timeout{2000};
+    int tries = 2;
+    /// Advertised EDNS(0) UDP payload size; 1232 avoids IP fragmentation (DNS flag day 2020).
+    std::uint16_t edns_udp_size = 1232;
+};
+
+class channel {
+public:
+    /// Throws std::runtime_error naming the c-ares error when the channel cannot be set up.
+    channel(boost::asio::any_io_executor executor, channel_options options);
+    ~channel();
+    channel(const channel&) = delete;
+    channel& operator=(const channel&) = delete;
+
+    [[nodiscard]] boost::asio::any_io_executor get_executor() const { return executor_; }
+    [[nodiscard]] const channel_options& options() const { return options_; }
+
+    /// The raw c-ares handle, for the query bridge (query.cpp) only.
+    [[nodiscard]] ares_channeldata* native() const { return native_; }
+
+    /// Re-arms the timeout timer from c-ares' next deadline; call after submitting a query.
+    void rearm_timer();
+
+private:
+    struct watch;
+    static void on_socket_state(void* self, int fd, int readable, int writable);
+    void update_watch(int fd, bool readable, bool writable);
+    void arm(int fd);
+    void process(int read_fd, int write_fd);
+
+    boost::asio::any_io_executor executor_;
+    channel_options options_;
+    ares_channeldata* native_ = nullptr;
+    boost::asio::steady_timer timer_;
+    std::map<int, std::unique_ptr<watch>> watches_;
+    std::uint64_t next_generation_ = 0;
+};
+
+} // namespace resolver
