@@ -68,6 +68,8 @@ private:
     boost::asio::steady_timer timer_;
     std::map<int, std::unique_ptr<watch>> watches_;
     std::uint64_t next_generation_ = 0;
+    /// Completions already queued when the channel is destroyed see this expire.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 } // namespace resolver
