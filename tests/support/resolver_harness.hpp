@@ -77,6 +77,26 @@ T run_to_answer(boost::asio::io_context& io, boost::asio::awaitable<T> op,
     return std::move(*r.value);
 }
 
+/// One loopback test world: the c-ares library guard, a fake server scripted by `handler`,
+/// the test's io_context and a channel that asks only that server. Members are destroyed in
+/// reverse order, so the channel goes before the io_context it runs on.
+struct lookup_env {
+    resolver::library library;
+    fake_dns_server server;
+    boost::asio::io_context io;
+    resolver::channel channel;
+
+    explicit lookup_env(query_handler handler, int tries = 1,
+                        std::chrono::milliseconds try_timeout = std::chrono::milliseconds(200),
+                        std::string address = "127.0.0.1")
+        : server(std::move(handler), std::move(address)),
+          channel(io.get_executor(), options_for(server, tries, try_timeout)) {}
+
+    template <class T> T run(boost::asio::awaitable<T> op) {
+        return run_to_answer(io, std::move(op));
+    }
+};
+
 /// How many recorded queries asked for (`name`, `type`).
 inline std::size_t count_queries(const fake_dns_server& server, const std::string& name,
                                  std::uint16_t type) {
