@@ -1,0 +1,153 @@
+#include "probe/chain_check.hpp"
+
+#include "probe/openssl_error.hpp"
+#include "probe/openssl_ptr.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <openssl/x509v3.h>
+
+#include <stdexcept>
+
+namespace probe {
+
+namespace {
+
+struct verify_log {
+    std::vector<verify_error_at> errors;
+};
+
+int record_errors(int ok, X509_STORE_CTX* ctx) {
+    if (ok == 0) {
+        auto* log = static_cast<verify_log*>(X509_STORE_CTX_get_app_data(ctx));
+        const int code = X509_STORE_CTX_get_error(ctx);
+        log->errors.push_back({X509_STORE_CTX_get_error_depth(ctx), code,
+                               X509_verify_cert_error_string(code)});
+    }
+    return 1; // keep going: a monitor wants every problem, not the first
+}
+
+void check_order(stack_st_X509* presented, chain_verdict& out) {
+    const int n = sk_X509_num(presented);
+    for (int i = 0; i + 1 < n; ++i) {
+        X509* subject = sk_X509_value(presented, i);
+        X509* issuer = sk_X509_value(presented, i + 1);
+        if (X509_check_issued(issuer, subject) != X509_V_OK) {
+            out.chain_in_order = false;
+            out.order_problems.push_back("certificate " + std::to_string(i + 2) +
+                                         " did not issue certificate " + std::to_string(i + 1));
+        }
+    }
+}
+
+bool is_issuer_missing(int code) {
+    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+           code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
+}
+
+bool is_untrusted_self_signed(int code) {
+    return code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+           code == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT;
+}
+
+} // namespace
+
+x509_store_st* new_trust_store(const std::string& ca_file) {
+    openssl_error_guard guard;
+    x509_store_ptr store(X509_STORE_new());
+    if (!store) {
+        throw std::runtime_error("cannot allocate a trust store: " + drain_openssl_errors());
+    }
+    const int ok = ca_file.empty() ? X509_STORE_set_default_paths(store.get())
+                                   : X509_STORE_load_file(store.get(), ca_file.c_str());
+    if (ok != 1) {
+        throw std::runtime_error("cannot load trust store " +
+                                 (ca_file.empty() ? std::string("(system default)") : ca_file) +
+                                 ": " + drain_openssl_errors());
+    }
+    return store.release();
+}
+
+chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
+                          const std::string& expected_host) {
+    openssl_error_guard guard;
+    chain_verdict out;
+    if (presented == nullptr || sk_X509_num(presented) == 0) {
+        out.verify_error = "no certificate presented";
+        return out;
+    }
+    X509* leaf = sk_X509_value(presented, 0);
+    out.hostname_match =
+        X509_check_host(leaf, expected_host.c_str(), expected_host.size(),
+                        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+                        nullptr) == 1;
+    check_order(presented, out);
+
+    x509_store_ctx_ptr ctx(X509_STORE_CTX_new());
+    verify_log log;
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), trust_store, leaf, presented) != 1) {
+        out.verify_error = "cannot set up verification: " + drain_openssl_errors();
+        return out;
+    }
+    X509_STORE_CTX_set_app_data(ctx.get(), &log);
+    X509_STORE_CTX_set_verify_cb(ctx.get(), record_errors);
+    X509_VERIFY_PARAM_set_purpose(X509_STORE_CTX_get0_param(ctx.get()), X509_PURPOSE_SSL_SERVER);
+    // With the callback accepting everything, the result is only "no error was reported".
+    X509_verify_cert(ctx.get());
+    out.errors = std::move(log.errors);
+    out.trusted = out.errors.empty();
+    if (!out.trusted) {
+        out.verify_code = out.errors.front().code;
+        out.verify_error = out.errors.front().message;
+        out.verify_error_depth = out.errors.front().depth;
+    }
+    STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
+    out.verified_chain_length = built != nullptr ? sk_X509_num(built) : 0;
+
+    bool issuer_missing = false;
+    bool root_untrusted = false;
+    for (const auto& e : out.errors) {
+        const bool expired = e.code == X509_V_ERR_CERT_HAS_EXPIRED;
+        const bool early = e.code == X509_V_ERR_CERT_NOT_YET_VALID;
+        out.expired = out.expired || expired;
+        out.not_yet_valid = out.not_yet_valid || early;
+        out.other_errors = out.other_errors || (!expired && !early);
+        issuer_missing = issuer_missing || is_issuer_missing(e.code);
+        root_untrusted = root_untrusted || is_untrusted_self_signed(e.code);
+    }
+    // The top of the path OpenSSL could build tells the two failures apart: a server that
+    // sent its intermediates ends in a CA certificate whose root we do not know; one that
+    // sent a bare leaf (or a leaf and part of the path) stops at a non-CA or at a CA whose
+    // issuer we cannot find among the presented certificates.
+    X509* top = built != nullptr && sk_X509_num(built) > 0 ? sk_X509_value(built, sk_X509_num(built) - 1)
+                                                          : leaf;
+    if (issuer_missing) {
+        out.missing_intermediate = X509_check_ca(top) == 0;
+        out.untrusted_root = !out.missing_intermediate;
+        out.chain_complete = !out.missing_intermediate;
+    } else {
+        out.untrusted_root = root_untrusted;
+        out.chain_complete = true;
+    }
+    return out;
+}
+
+void to_json(nlohmann::json& j, const chain_verdict& v) {
+    nlohmann::json errors = nlohmann::json::array();
+    for (const auto& e : v.errors) {
+        errors.push_back({{"depth", e.depth}, {"code", e.code}, {"message", e.message}});
+    }
+    j = nlohmann::json{{"trusted", v.trusted},
+                       {"verify_error", v.trusted ? nlohmann::json() : nlohmann::json(v.verify_error)},
+                       {"verify_errors", std::move(errors)},
+                       {"expired", v.expired},
+                       {"not_yet_valid", v.not_yet_valid},
+                       {"hostname_match", v.hostname_match},
+                       {"chain_complete", v.chain_complete},
+                       {"missing_intermediate", v.missing_intermediate},
+                       {"untrusted_root", v.untrusted_root},
+                       {"chain_in_order", v.chain_in_order},
+                       {"order_problems", v.order_problems}};
+}
+
+} // namespace probe

@@ -1,0 +1,39 @@
+#pragma once
+// Ownership of OpenSSL objects. OpenSSL's naming rule decides: `get0` returns a borrowed
+// pointer (never freed by us), `get1` and `new` return an owned one, wrapped on the same line
+// in one of these aliases. No *_free call appears outside this header.
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <memory>
+
+namespace probe {
+
+template <auto Free> struct fn_deleter {
+    template <class T> void operator()(T* p) const noexcept { Free(p); }
+};
+
+using x509_ptr = std::unique_ptr<X509, fn_deleter<X509_free>>;
+using x509_store_ptr = std::unique_ptr<X509_STORE, fn_deleter<X509_STORE_free>>;
+using x509_store_ctx_ptr = std::unique_ptr<X509_STORE_CTX, fn_deleter<X509_STORE_CTX_free>>;
+using evp_pkey_ptr = std::unique_ptr<EVP_PKEY, fn_deleter<EVP_PKEY_free>>;
+using bio_ptr = std::unique_ptr<BIO, fn_deleter<BIO_free_all>>;
+using ssl_ctx_ptr = std::unique_ptr<SSL_CTX, fn_deleter<SSL_CTX_free>>;
+
+inline void free_x509_stack(STACK_OF(X509) * s) noexcept { sk_X509_pop_free(s, X509_free); }
+using x509_stack_ptr = std::unique_ptr<STACK_OF(X509), fn_deleter<free_x509_stack>>;
+
+/// Takes a reference on a borrowed certificate so it can be kept.
+inline x509_ptr up_ref(X509* cert) {
+    if (cert != nullptr) {
+        X509_up_ref(cert);
+    }
+    return x509_ptr(cert);
+}
+
+} // namespace probe

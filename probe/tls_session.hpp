@@ -1,0 +1,33 @@
+#pragma once
+// What was negotiated on one TLS connection, as plain data.
+
+#include "probe/cert_info.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+#include <vector>
+
+struct ssl_st;
+
+namespace probe {
+
+struct tls_session {
+    std::string version;          ///< OpenSSL's name: "TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"
+    std::string cipher;           ///< OpenSSL's name, e.g. "ECDHE-RSA-AES256-GCM-SHA384"
+    std::string cipher_standard;  ///< the IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+    int cipher_bits = 0;
+    std::string group;            ///< key-exchange group, e.g. "x25519"; empty without (EC)DHE
+    std::string server_temp_key;  ///< e.g. "X25519 253 bits", "DH 2048 bits"
+    bool forward_secrecy = false; ///< ephemeral key exchange (always with TLS 1.3)
+    bool anonymous = false;       ///< an aNULL suite: the server presented no certificate
+    bool ocsp_stapled = false;
+    std::vector<cert_info> chain; ///< as presented, leaf first
+};
+
+/// Reads the negotiated parameters and the presented chain from a finished handshake.
+tls_session describe_session(ssl_st* ssl);
+
+void to_json(nlohmann::json& j, const tls_session& s);
+
+} // namespace probe
