@@ -33,33 +33,29 @@ std::int64_t epoch_seconds(const ASN1_TIME* t) {
 
 std::vector<std::string> dns_names(X509* cert) {
     std::vector<std::string> out;
-    auto* names = static_cast<GENERAL_NAMES*>(
-        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-    if (names == nullptr) {
+    const general_names_ptr names(static_cast<GENERAL_NAMES*>(
+        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+    if (!names) {
         return out;
     }
-    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
-        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
+    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
         if (gn->type == GEN_DNS) {
             const ASN1_IA5STRING* s = gn->d.dNSName;
             out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                              static_cast<std::size_t>(ASN1_STRING_length(s)));
         }
     }
-    GENERAL_NAMES_free(names);
     return out;
 }
 
 std::string serial_hex(X509* cert) {
-    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
-    if (bn == nullptr) {
+    const bignum_ptr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+    if (!bn) {
         return {};
     }
-    char* hex = BN_bn2hex(bn);
-    std::string out = hex != nullptr ? hex : "";
-    OPENSSL_free(hex);
-    BN_free(bn);
-    return out;
+    const openssl_memory_ptr<char> hex(BN_bn2hex(bn.get()));
+    return hex ? std::string(hex.get()) : std::string();
 }
 
 std::string sha256_of(const unsigned char* data, std::size_t size) {
@@ -72,14 +68,13 @@ std::string sha256_of(const unsigned char* data, std::size_t size) {
 }
 
 template <class I2D, class T> std::string der_sha256(I2D i2d, T* object) {
-    unsigned char* der = nullptr;
-    const int size = i2d(object, &der);
+    unsigned char* raw = nullptr;
+    const int size = i2d(object, &raw);
+    const openssl_memory_ptr<unsigned char> der(raw);
     if (size <= 0) {
         return {};
     }
-    std::string out = sha256_of(der, static_cast<std::size_t>(size));
-    OPENSSL_free(der);
-    return out;
+    return sha256_of(der.get(), static_cast<std::size_t>(size));
 }
 
 void describe_key(X509* cert, cert_info& out) {

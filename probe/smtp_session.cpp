@@ -104,9 +104,11 @@ template <class Stream>
 asio::awaitable<void> async_quit(Stream& stream, beast::tcp_stream& tcp, std::string& pending,
                                  const session_options& options) {
     tcp.expires_after(options.timeouts.quit);
-    if (!co_await async_send(stream, "QUIT")) {
-        (void)co_await async_read_reply(stream, pending, options.limits);
+    const error_code ec = co_await async_send(stream, "QUIT");
+    if (!ec) {
+        const reply_outcome ignored = co_await async_read_reply(stream, pending, options.limits);
     }
+    co_return;
 }
 
 std::string handshake_error_text(const error_code& ec) {
@@ -143,8 +145,9 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
     }
 
     tcp.expires_after(options.timeouts.command);
-    if (const error_code ec = co_await async_send(tcp, "EHLO " + options.ehlo_name)) {
-        fail(r, status_of_io_error(ec), phase::ehlo, ec.message());
+    const error_code ehlo_sent = co_await async_send(tcp, "EHLO " + options.ehlo_name);
+    if (ehlo_sent) {
+        fail(r, status_of_io_error(ehlo_sent), phase::ehlo, ehlo_sent.message());
         co_return;
     }
     const reply_outcome ehlo = co_await async_read_reply(tcp, pending, options.limits);
@@ -172,8 +175,9 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
     }
 
     tcp.expires_after(options.timeouts.command);
-    if (const error_code ec = co_await async_send(tcp, "STARTTLS")) {
-        fail(r, status_of_io_error(ec), phase::starttls, ec.message());
+    const error_code starttls_sent = co_await async_send(tcp, "STARTTLS");
+    if (starttls_sent) {
+        fail(r, status_of_io_error(starttls_sent), phase::starttls, starttls_sent.message());
         co_return;
     }
     const reply_outcome starttls = co_await async_read_reply(tcp, pending, options.limits);
@@ -218,8 +222,9 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
 
     if (options.ehlo_after_tls) {
         tcp.expires_after(options.timeouts.command);
-        if (const error_code ec = co_await async_send(stream, "EHLO " + options.ehlo_name)) {
-            fail(r, status::post_tls_error, phase::post_tls_ehlo, ec.message());
+        const error_code tls_ehlo_sent = co_await async_send(stream, "EHLO " + options.ehlo_name);
+        if (tls_ehlo_sent) {
+            fail(r, status::post_tls_error, phase::post_tls_ehlo, tls_ehlo_sent.message());
             co_return;
         }
         const reply_outcome again = co_await async_read_reply(stream, pending, options.limits);

@@ -5,6 +5,7 @@
 #include "resolver/channel.hpp"
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
+#include "tools/mxprobe/host_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
     mxprobe::add_global_options(app, options);
     mxprobe::resolve_arguments resolve_args;
     CLI::App* resolve = mxprobe::add_resolve_command(app, resolve_args);
+    mxprobe::host_arguments host_args;
+    CLI::App* host = mxprobe::add_host_command(app, host_args);
 
     try {
         app.parse(argc, argv);
@@ -45,6 +48,8 @@ int main(int argc, char** argv) {
         exit_status status = exit_status::unknown;
         if (resolve->parsed()) {
             status = mxprobe::run_resolve(resolve_args, options);
+        } else if (host->parsed()) {
+            status = mxprobe::run_host(host_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {

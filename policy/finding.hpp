@@ -1,0 +1,28 @@
+#pragma once
+// A judgment about something a probe found: a stable code, how bad it is, and one line a
+// mail administrator can act on.
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace policy {
+
+enum class severity { ok, warning, critical, unknown };
+
+std::string_view to_string(severity s);
+
+struct finding {
+    std::string code; ///< stable identifier, e.g. "certificate-expiring"
+    severity level = severity::ok;
+    std::string message;
+};
+
+/// The worst level among the findings (ok when there are none).
+severity worst(const std::vector<finding>& findings);
+
+void to_json(nlohmann::json& j, const finding& f);
+
+} // namespace policy

@@ -1,0 +1,167 @@
+#include "policy/host_verdict.hpp"
+
+#include <algorithm>
+
+namespace policy {
+
+namespace {
+
+using probe::status;
+
+constexpr std::int64_t seconds_per_day = 86400;
+
+void add(host_verdict& v, std::string code, severity level, std::string message) {
+    v.findings.push_back({std::move(code), level, std::move(message)});
+}
+
+void add_result_type(host_verdict& v, const char* type) {
+    if (std::find(v.result_types.begin(), v.result_types.end(), type) == v.result_types.end()) {
+        v.result_types.emplace_back(type);
+    }
+}
+
+// Failures that happen before TLS is even attempted are transient for RFC 8460 §4.3.4 and
+// are not TLS results: the probe could not check, it did not find a TLS fault.
+bool could_not_check(status s) {
+    switch (s) {
+    case status::address_refused:
+    case status::connection_refused:
+    case status::connection_timeout:
+    case status::connection_closed:
+    case status::session_refused:
+    case status::internal_error:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool is_weak_key(const probe::cert_info& c, const host_thresholds& t) {
+    if (c.key_type == "RSA" || c.key_type == "RSA-PSS") {
+        return c.key_bits < t.min_rsa_bits;
+    }
+    if (c.key_type == "EC") {
+        return c.key_bits < t.min_ec_bits;
+    }
+    return c.key_type == "DSA";
+}
+
+void judge_certificate(const probe::session_result& p, std::chrono::system_clock::time_point now,
+                       const host_thresholds& t, host_verdict& v) {
+    const auto& chain = p.tls->chain;
+    if (chain.empty()) {
+        add_result_type(v, "certificate-not-trusted");
+        add(v, "certificate-missing", severity::critical,
+            "the server presented no certificate (anonymous cipher suite)");
+        return;
+    }
+    const probe::cert_info& leaf = chain.front();
+    v.times = leaf_times(leaf, now);
+    const auto& cert = *p.certificate;
+
+    if (v.times->expired || cert.expired) {
+        add_result_type(v, "certificate-expired");
+        add(v, "certificate-expired", severity::critical,
+            v.times->expired ? "the certificate expired " + std::to_string(-v.times->days_left) +
+                                   " day(s) ago"
+                             : "a certificate in the chain has expired");
+    } else if (v.times->days_left < t.expiry_warning_days) {
+        add(v, "certificate-expiring", severity::warning,
+            "the certificate expires in " + std::to_string(v.times->days_left) + " day(s)");
+    }
+    if (!cert.hostname_match) {
+        add_result_type(v, "certificate-host-mismatch");
+        add(v, "certificate-host-mismatch", severity::critical,
+            "no subjectAltName DNS name of the certificate matches " + p.host);
+    }
+    if (v.times->not_yet_valid || cert.not_yet_valid || cert.other_errors) {
+        add_result_type(v, "certificate-not-trusted");
+        std::string why = cert.missing_intermediate ? "the server does not send the intermediate "
+                                                      "certificate(s) needed to reach a trusted root"
+                          : leaf.self_signed        ? "the certificate is self-signed"
+                          : cert.untrusted_root     ? "the chain ends at a root that is not trusted"
+                          : v.times->not_yet_valid  ? "the certificate is not valid yet"
+                                                    : cert.verify_error;
+        add(v, "certificate-not-trusted", severity::critical, why);
+    }
+    if (!cert.chain_in_order) {
+        add(v, "chain-order", severity::warning, "the chain is not sent in issuing order");
+    }
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        v.weak_key = v.weak_key || is_weak_key(chain[i], t);
+        // A root's own signature is never checked, so SHA-1 there is harmless.
+        v.sha1_signature = v.sha1_signature || (!chain[i].self_signed && chain[i].signature_digest == "SHA1");
+    }
+    if (v.weak_key) {
+        add(v, "weak-key", severity::warning,
+            "a certificate key is weak (" + leaf.key_type + " " + std::to_string(leaf.key_bits) +
+                " bits for the leaf; RSA needs " + std::to_string(t.min_rsa_bits) + ")");
+    }
+    if (v.sha1_signature) {
+        add(v, "sha1-signature", severity::warning, "a certificate in the chain is signed with SHA-1");
+    }
+}
+
+} // namespace
+
+certificate_times leaf_times(const probe::cert_info& leaf, std::chrono::system_clock::time_point now) {
+    const std::int64_t now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    certificate_times out;
+    out.expired = now_s > leaf.not_after;
+    out.not_yet_valid = now_s < leaf.not_before;
+    const std::int64_t remaining = leaf.not_after - now_s;
+    // Floor division, so a certificate that expired an hour ago has -1 days left, not 0.
+    out.days_left = remaining >= 0 ? remaining / seconds_per_day
+                                   : -((-remaining + seconds_per_day - 1) / seconds_per_day);
+    return out;
+}
+
+host_verdict evaluate_host(const probe::session_result& p, std::chrono::system_clock::time_point now,
+                           const host_thresholds& t) {
+    host_verdict v;
+    if (could_not_check(p.outcome)) {
+        add(v, std::string(probe::to_string(p.outcome)), severity::unknown,
+            "could not check: " + p.error);
+    } else if (p.outcome == status::starttls_not_offered || p.outcome == status::starttls_rejected) {
+        add_result_type(v, "starttls-not-supported");
+        add(v, "starttls-not-supported", severity::critical, p.error);
+    } else if (!p.tls) {
+        // Timeouts and protocol errors up to and including the handshake.
+        if (p.failed_phase == probe::phase::handshake) {
+            add_result_type(v, "validation-failure");
+            add(v, "handshake-failed", severity::critical, "TLS handshake failed: " + p.error);
+        } else {
+            add(v, std::string(probe::to_string(p.outcome)), severity::unknown,
+                "could not check: " + p.error);
+        }
+    }
+    if (p.tls) {
+        if (p.certificate) {
+            judge_certificate(p, now, t, v);
+        }
+        if (p.tls->version == "TLSv1" || p.tls->version == "TLSv1.1") {
+            add(v, "old-tls-version", severity::warning,
+                "negotiated " + p.tls->version + "; MTA-STS senders need TLS 1.2 or later");
+        }
+        if (!p.tls->forward_secrecy) {
+            add(v, "no-forward-secrecy", severity::warning,
+                "negotiated " + p.tls->cipher + " without forward secrecy");
+        }
+        if (p.outcome == status::post_tls_error) {
+            add(v, "post-tls-failure", severity::critical,
+                "TLS came up but SMTP inside it failed: " + p.error);
+        }
+        if (p.starttls_after_tls) {
+            add(v, "starttls-after-tls", severity::warning,
+                "STARTTLS is advertised again inside TLS (RFC 3207 §4.2)");
+        }
+    }
+    if (p.bare_lf) {
+        add(v, "bare-lf", severity::warning, "reply lines end in LF without CR");
+    }
+    v.overall = worst(v.findings);
+    return v;
+}
+
+} // namespace policy

@@ -1,0 +1,45 @@
+#pragma once
+// Judging one host probe: the RFC 8460 result types a validating sender (MTA-STS-style
+// WebPKI validation against the MX name) would report, certificate time verdicts for a given
+// `now`, and findings with severities. Pure: no I/O, no clock.
+
+#include "policy/finding.hpp"
+#include "probe/session_result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace policy {
+
+struct host_thresholds {
+    int expiry_warning_days = 30;
+    int min_rsa_bits = 2048;
+    int min_ec_bits = 224;
+};
+
+struct certificate_times {
+    bool expired = false;       ///< `now` is past the leaf's notAfter
+    bool not_yet_valid = false; ///< `now` is before the leaf's notBefore
+    std::int64_t days_left = 0; ///< whole days until notAfter (negative once expired)
+};
+
+struct host_verdict {
+    /// RFC 8460 §4.3 result types; empty when a validating sender would succeed.
+    std::vector<std::string> result_types;
+    std::optional<certificate_times> times; ///< when a leaf certificate was seen
+    bool weak_key = false;
+    bool sha1_signature = false;
+    std::vector<finding> findings;
+    severity overall = severity::ok;
+};
+
+certificate_times leaf_times(const probe::cert_info& leaf, std::chrono::system_clock::time_point now);
+
+host_verdict evaluate_host(const probe::session_result& probe,
+                           std::chrono::system_clock::time_point now,
+                           const host_thresholds& thresholds = {});
+
+} // namespace policy

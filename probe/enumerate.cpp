@@ -1,0 +1,241 @@
+#include "probe/enumerate.hpp"
+
+#include "probe/openssl_ptr.hpp"
+#include "probe/tls_context.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <array>
+
+namespace probe {
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct version_entry {
+    const char* name;
+    int id;
+};
+
+constexpr std::array<version_entry, 4> all_versions{{
+    {"TLSv1", TLS1_VERSION},
+    {"TLSv1.1", TLS1_1_VERSION},
+    {"TLSv1.2", TLS1_2_VERSION},
+    {"TLSv1.3", TLS1_3_VERSION},
+}};
+
+struct group_entry {
+    const char* list_name;  ///< as SSL_CTX_set1_groups_list takes it
+    const char* wire_name;  ///< as SSL_group_to_name reports it
+};
+
+constexpr std::array<group_entry, 10> all_groups{{
+    {"X25519", "x25519"},
+    {"P-256", "secp256r1"},
+    {"P-384", "secp384r1"},
+    {"P-521", "secp521r1"},
+    {"X448", "x448"},
+    {"ffdhe2048", "ffdhe2048"},
+    {"ffdhe3072", "ffdhe3072"},
+    {"ffdhe4096", "ffdhe4096"},
+    {"ffdhe6144", "ffdhe6144"},
+    {"ffdhe8192", "ffdhe8192"},
+}};
+
+const std::string tls13_suites =
+    "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:"
+    "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256";
+
+std::vector<std::string> split(const std::string& list) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const auto end = std::min(list.find(':', start), list.size());
+        if (end > start) {
+            out.push_back(list.substr(start, end - start));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) {
+        out += (out.empty() ? "" : ":") + i;
+    }
+    return out;
+}
+
+// Every TLS ≤ 1.2 suite this OpenSSL build can offer for `version`, anonymous and NULL
+// ones included: the point is to find what the server would accept.
+std::vector<std::string> offerable_suites(int version) {
+    std::vector<std::string> out;
+    tls_client_config config;
+    config.cipher_list = "ALL:COMPLEMENTOFALL:@SECLEVEL=0";
+    config.min_version = version;
+    config.max_version = version;
+    config.load_trust_store = false;
+    asio::ssl::context ctx = make_tls_context(config);
+    // SSL_get1_supported_ciphers filters by the versions the SSL object may use.
+    ssl_ptr ssl(SSL_new(ctx.native_handle()));
+    if (!ssl) {
+        return out;
+    }
+    const cipher_stack_ptr ciphers(SSL_get1_supported_ciphers(ssl.get()));
+    for (int i = 0; i < sk_SSL_CIPHER_num(ciphers.get()); ++i) {
+        const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers.get(), i);
+        if (std::string_view(SSL_CIPHER_get_version(c)) != "TLSv1.3") {
+            out.emplace_back(SSL_CIPHER_get_name(c));
+        }
+    }
+    return out;
+}
+
+struct attempt {
+    asio::ip::tcp::endpoint endpoint;
+    std::string host;
+    session_options options;
+};
+
+asio::awaitable<session_result> async_try(const attempt& a, const tls_client_config& config,
+                                          enumeration_result& out) {
+    asio::ssl::context ctx = make_tls_context(config);
+    ++out.connections;
+    co_return co_await async_smtp_session(a.endpoint, a.host, a.options, ctx);
+}
+
+bool refused_by_server(const session_result& r) {
+    return r.outcome == status::handshake_error;
+}
+
+// Offer all, note the choice, remove it, repeat; returns the accepted suites in order.
+asio::awaitable<std::vector<std::string>> async_walk_suites(const attempt& a, int version,
+                                                            std::vector<std::string> pool,
+                                                            enumeration_result& out) {
+    std::vector<std::string> accepted;
+    while (!pool.empty()) {
+        tls_client_config config;
+        config.min_version = version;
+        config.max_version = version;
+        config.load_trust_store = false;
+        if (version == TLS1_3_VERSION) {
+            config.ciphersuites = join(pool);
+        } else {
+            config.cipher_list = join(pool) + ":@SECLEVEL=0";
+        }
+        const session_result r = co_await async_try(a, config, out);
+        if (!r.tls) {
+            if (!refused_by_server(r)) {
+                out.notes.push_back(std::string(to_string(r.outcome)) + " while enumerating: " +
+                                    r.error);
+            }
+            break;
+        }
+        accepted.push_back(r.tls->cipher);
+        out.anonymous_accepted = out.anonymous_accepted || r.tls->anonymous;
+        const auto chosen = std::find(pool.begin(), pool.end(), r.tls->cipher);
+        if (chosen == pool.end()) {
+            out.notes.push_back("server chose " + r.tls->cipher + ", which was not offered");
+            break;
+        }
+        pool.erase(chosen);
+    }
+    co_return accepted;
+}
+
+// Offered in reverse, a server that picks by its own preference still picks its favourite.
+asio::awaitable<std::string> async_cipher_order(const attempt& a, int version,
+                                                const std::vector<std::string>& accepted,
+                                                enumeration_result& out) {
+    if (accepted.size() < 2) {
+        co_return "single";
+    }
+    std::vector<std::string> reversed(accepted.rbegin(), accepted.rend());
+    tls_client_config config;
+    config.min_version = version;
+    config.max_version = version;
+    config.load_trust_store = false;
+    if (version == TLS1_3_VERSION) {
+        config.ciphersuites = join(reversed);
+    } else {
+        config.cipher_list = join(reversed) + ":@SECLEVEL=0";
+    }
+    const session_result r = co_await async_try(a, config, out);
+    if (!r.tls) {
+        co_return "unknown";
+    }
+    co_return r.tls->cipher == accepted.front() ? "server" : "client";
+}
+
+asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumeration_result& out) {
+    std::vector<group_entry> pool(all_groups.begin(), all_groups.end());
+    if (version != TLS1_3_VERSION) {
+        // Before TLS 1.3 the client's group list only steers ECDHE.
+        std::erase_if(pool, [](const group_entry& g) { return std::string(g.list_name).starts_with("ffdhe"); });
+    }
+    while (!pool.empty()) {
+        std::vector<std::string> names;
+        for (const auto& g : pool) {
+            names.emplace_back(g.list_name);
+        }
+        tls_client_config config;
+        config.min_version = version;
+        config.max_version = version;
+        config.load_trust_store = false;
+        config.groups = join(names);
+        if (version != TLS1_3_VERSION) {
+            config.cipher_list = "ECDHE:@SECLEVEL=0";
+        }
+        const session_result r = co_await async_try(a, config, out);
+        if (!r.tls || r.tls->group.empty()) {
+            break;
+        }
+        const auto chosen = std::find_if(pool.begin(), pool.end(), [&](const group_entry& g) {
+            return r.tls->group == g.wire_name;
+        });
+        if (chosen == pool.end()) {
+            out.notes.push_back("server chose group " + r.tls->group + ", which was not offered");
+            break;
+        }
+        out.groups.emplace_back(chosen->wire_name);
+        pool.erase(chosen);
+    }
+}
+
+} // namespace
+
+asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endpoint, std::string host,
+                                                    session_options options) {
+    options.inspect_chain = false;
+    options.ehlo_after_tls = false;
+    const attempt a{endpoint, std::move(host), std::move(options)};
+    enumeration_result out;
+    int best_version = 0;
+    for (const auto& v : all_versions) {
+        std::vector<std::string> pool =
+            v.id == TLS1_3_VERSION ? split(tls13_suites) : offerable_suites(v.id);
+        const std::size_t notes_before = out.notes.size();
+        std::vector<std::string> accepted = co_await async_walk_suites(a, v.id, std::move(pool), out);
+        out.versions[v.name] = !accepted.empty();
+        if (accepted.empty()) {
+            if (out.notes.size() > notes_before) {
+                break; // the server stopped talking to us: stop rather than hammer it
+            }
+            continue;
+        }
+        out.cipher_order[v.name] = co_await async_cipher_order(a, v.id, accepted, out);
+        out.ciphers[v.name] = std::move(accepted);
+        best_version = v.id;
+    }
+    if (best_version >= TLS1_2_VERSION) {
+        co_await async_walk_groups(a, best_version, out);
+    }
+    co_return out;
+}
+
+} // namespace probe

@@ -1,0 +1,31 @@
+#pragma once
+// `mxprobe host HOST`: one mail host probed the way a careful sending MTA sees it.
+
+#include "tools/mxprobe/exit_status.hpp"
+#include "tools/mxprobe/global_options.hpp"
+
+#include <CLI/App.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace mxprobe {
+
+struct host_arguments {
+    std::string host;
+    std::string ip;
+    std::uint16_t port = 25;
+    bool enumerate = false;
+    std::string ca_file;
+    std::string ehlo;
+    bool allow_private = false;
+};
+
+CLI::App* add_host_command(CLI::App& app, host_arguments& arguments);
+
+exit_status run_host(const host_arguments& arguments, const global_options& options);
+
+/// The EHLO name when --ehlo is not given: this machine's host name.
+std::string default_ehlo_name();
+
+} // namespace mxprobe
