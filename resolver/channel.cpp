@@ -61,7 +61,13 @@ void apply_servers(ares_channel ch, const std::vector<server_address>& servers) 
 channel::channel(asio::any_io_executor executor, channel_options options)
     : executor_(std::move(executor)), options_(std::move(options)), timer_(executor_) {
     ares_options opts{};
-    int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+    int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS |
+               ARES_OPT_EDNSPSZ;
+    // EDNS: accept UDP answers up to the size we advertise instead of retrying over TCP.
+    // NOCHECKRESP: hand SERVFAIL and REFUSED answers to us instead of turning them into a
+    // generic "could not contact servers"; a validator's SERVFAIL is a DNSSEC verdict.
+    opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
+    opts.ednspsz = options_.edns_udp_size;
     opts.sock_state_cb = &channel::on_socket_state;
     opts.sock_state_cb_data = this;
     opts.timeout = static_cast<int>(options_.try_timeout.count());

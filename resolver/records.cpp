@@ -9,16 +9,30 @@ namespace resolver {
 
 namespace {
 
-bytes_view rdata_of(bytes_view msg, const resource_record& rr) {
-    return msg.subspan(rr.rdata_offset, rr.rdata_length);
-}
-
 wire_error rdata_error(const resource_record& rr, std::string what) {
     return wire_error{rr.rdata_offset, rr.owner + ": " + std::move(what)};
 }
 
+// parse_message only produces records whose RDATA lies inside the message; this guards
+// records built any other way.
+bool rdata_inside(bytes_view msg, const resource_record& rr) {
+    return rr.rdata_offset <= msg.size() && rr.rdata_length <= msg.size() - rr.rdata_offset;
+}
+
+wire_error outside(const resource_record& rr) {
+    return rdata_error(rr, "RDATA lies outside the message");
+}
+
+bytes_view rdata_of(bytes_view msg, const resource_record& rr) {
+    return msg.subspan(rr.rdata_offset, rr.rdata_length);
+}
+
+
 wire_result<address_record> parse_address(bytes_view msg, const resource_record& rr, int family,
                                           std::size_t size) {
+    if (!rdata_inside(msg, rr)) {
+        return outside(rr);
+    }
     if (rr.rdata_length != size) {
         return rdata_error(rr, "address RDATA of " + std::to_string(rr.rdata_length) +
                                    " bytes, expected " + std::to_string(size));
@@ -33,6 +47,9 @@ wire_result<address_record> parse_address(bytes_view msg, const resource_record&
 } // namespace
 
 wire_result<mx_record> parse_mx(bytes_view msg, const resource_record& rr) {
+    if (!rdata_inside(msg, rr)) {
+        return outside(rr);
+    }
     if (rr.rdata_length < 3) {
         return rdata_error(rr, "MX RDATA shorter than 3 bytes");
     }
@@ -52,6 +69,9 @@ wire_result<mx_record> parse_mx(bytes_view msg, const resource_record& rr) {
 }
 
 wire_result<cname_record> parse_cname(bytes_view msg, const resource_record& rr) {
+    if (!rdata_inside(msg, rr)) {
+        return outside(rr);
+    }
     std::size_t offset = rr.rdata_offset;
     auto target = read_name(msg, offset);
     if (!target) {
@@ -72,6 +92,9 @@ wire_result<address_record> parse_aaaa(bytes_view msg, const resource_record& rr
 }
 
 wire_result<txt_record> parse_txt(bytes_view msg, const resource_record& rr) {
+    if (!rdata_inside(msg, rr)) {
+        return outside(rr);
+    }
     const bytes_view data = rdata_of(msg, rr);
     if (data.empty()) {
         return rdata_error(rr, "TXT RDATA is empty");
@@ -93,6 +116,9 @@ wire_result<txt_record> parse_txt(bytes_view msg, const resource_record& rr) {
 }
 
 wire_result<tlsa_record> parse_tlsa(bytes_view msg, const resource_record& rr) {
+    if (!rdata_inside(msg, rr)) {
+        return outside(rr);
+    }
     const bytes_view data = rdata_of(msg, rr);
     // RFC 6698 §2.1: three one-octet fields, then the association data.
     if (data.size() < 4) {

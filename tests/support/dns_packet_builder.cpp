@@ -1,8 +1,7 @@
 #include "tests/support/dns_packet_builder.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <array>
 #include <cctype>
 #include <map>
@@ -155,7 +154,8 @@ dns_packet_builder& dns_packet_builder::flags(std::uint16_t v) {
 }
 
 dns_packet_builder& dns_packet_builder::set_flag(std::uint16_t bit, bool on) {
-    flags_ = on ? static_cast<std::uint16_t>(flags_ | bit) : static_cast<std::uint16_t>(flags_ & ~bit);
+    flags_ =
+        on ? static_cast<std::uint16_t>(flags_ | bit) : static_cast<std::uint16_t>(flags_ & ~bit);
     return *this;
 }
 

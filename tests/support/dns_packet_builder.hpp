@@ -47,7 +47,7 @@ inline constexpr std::uint16_t tlsa = 52;
 /// Appends big-endian integers, labels and pointers; no validation, so tests can write
 /// anything a hostile server could send.
 class wire_writer {
-public:
+  public:
     wire_writer& u8(std::uint8_t v);
     wire_writer& u16(std::uint16_t v);
     wire_writer& u32(std::uint32_t v);
@@ -64,7 +64,7 @@ public:
     [[nodiscard]] const bytes& data() const { return out_; }
     bytes take() { return std::move(out_); }
 
-private:
+  private:
     bytes out_;
 };
 
@@ -80,7 +80,7 @@ bytes txt_rdata(const std::vector<std::string>& strings);
 std::vector<std::string> split_txt(std::string_view text, std::size_t chunk = 255);
 
 class dns_packet_builder {
-public:
+  public:
     dns_packet_builder();
 
     dns_packet_builder& id(std::uint16_t v);
@@ -112,7 +112,7 @@ public:
     [[nodiscard]] bytes build() const;
     [[nodiscard]] std::size_t answer_records() const { return answers_.size(); }
 
-private:
+  private:
     struct rdata_piece {
         bytes fixed;
         std::optional<std::string> name; // written after `fixed`, compressible

@@ -1,16 +1,16 @@
 #include "tests/support/fake_dns_server.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <stdexcept>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <algorithm>
-#include <array>
-#include <cctype>
-#include <stdexcept>
 
 namespace mxprobe_test {
 
@@ -278,7 +278,8 @@ net::awaitable<void> fake_dns_server::tcp_session(tcp::socket socket) {
         const std::size_t size = std::min<std::size_t>(reply.size(), 65535);
         std::array<std::uint8_t, 2> out_prefix{static_cast<std::uint8_t>(size >> 8),
                                                static_cast<std::uint8_t>(size & 0xff)};
-        std::array<net::const_buffer, 2> parts{net::buffer(out_prefix), net::buffer(reply.data(), size)};
+        std::array<net::const_buffer, 2> parts{net::buffer(out_prefix),
+                                               net::buffer(reply.data(), size)};
         std::tie(ec, n) = co_await net::async_write(socket, parts, use_tuple);
         if (ec) {
             co_return;

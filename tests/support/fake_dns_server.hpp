@@ -6,11 +6,6 @@
 
 #include "tests/support/dns_packet_builder.hpp"
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/udp.hpp>
-
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +14,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 
 namespace mxprobe_test {
 
@@ -55,7 +55,7 @@ dns_packet_builder reply_to(const query& q);
 using query_handler = std::function<response(const query&)>;
 
 class fake_dns_server {
-public:
+  public:
     /// Binds `address` (a numeric loopback address) on an ephemeral port shared by UDP and
     /// TCP and starts serving. Throws when it cannot bind.
     explicit fake_dns_server(query_handler handler, std::string address = "127.0.0.1");
@@ -80,7 +80,7 @@ public:
     /// Whether a socket can be bound on ::1 (IPv6 loopback may be disabled in containers).
     static bool ipv6_loopback_available();
 
-private:
+  private:
     void bind_shared_port();
     boost::asio::awaitable<void> udp_loop();
     boost::asio::awaitable<void> accept_loop();

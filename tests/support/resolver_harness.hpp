@@ -6,31 +6,30 @@
 #include "resolver/lookup.hpp"
 #include "tests/support/fake_dns_server.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <future>
 #include <optional>
 #include <string>
 
-namespace doctest {
-template <> struct StringMaker<resolver::dns_status> {
-    static String convert(resolver::dns_status s) {
-        return String(std::string(resolver::to_string(s)).c_str());
-    }
-};
-} // namespace doctest
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <doctest/doctest.h>
+
+// doctest 2.4.9 prints every enum as its underlying number, ignoring StringMaker and
+// operator<<; only a `toString` found by ADL in the enum's namespace wins over that.
+namespace resolver {
+inline doctest::String toString(dns_status s) {
+    return doctest::String(std::string(to_string(s)).c_str());
+}
+} // namespace resolver
 
 namespace mxprobe_test {
 
 /// Channel options aimed only at `server`: never the system resolver configuration.
-inline resolver::channel_options options_for(const fake_dns_server& server, int tries = 1,
-                                             std::chrono::milliseconds try_timeout =
-                                                 std::chrono::milliseconds(200)) {
+inline resolver::channel_options
+options_for(const fake_dns_server& server, int tries = 1,
+            std::chrono::milliseconds try_timeout = std::chrono::milliseconds(200)) {
     resolver::channel_options o;
     resolver::server_address s;
     s.ip = server.address();
