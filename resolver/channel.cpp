@@ -62,12 +62,13 @@ channel::channel(asio::any_io_executor executor, channel_options options)
     : executor_(std::move(executor)), options_(std::move(options)), timer_(executor_) {
     ares_options opts{};
     int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS |
-               ARES_OPT_EDNSPSZ;
+               ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF;
     // EDNS: accept UDP answers up to the size we advertise instead of retrying over TCP.
     // NOCHECKRESP: hand SERVFAIL and REFUSED answers to us instead of turning them into a
     // generic "could not contact servers"; a validator's SERVFAIL is a DNSSEC verdict.
     opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
     opts.ednspsz = options_.edns_udp_size;
+    opts.socket_receive_buffer_size = options_.udp_receive_buffer;
     opts.sock_state_cb = &channel::on_socket_state;
     opts.sock_state_cb_data = this;
     opts.timeout = static_cast<int>(options_.try_timeout.count());
@@ -181,6 +182,28 @@ void channel::arm(int fd) {
 
 void channel::process(int read_fd, int write_fd) {
     ares_process_fd(native_, read_fd, write_fd);
+    keep_timer_armed();
+}
+
+void channel::query_completed() {
+    if (queries_in_flight_ > 0) {
+        --queries_in_flight_;
+    }
+}
+
+void channel::keep_timer_armed() {
+    if (queries_in_flight_ == 0) {
+        timer_.cancel(); // nothing in flight: let the event loop finish
+        timer_armed_ = false;
+        return;
+    }
+    // Any query submitted or retried now is due a full try from now at the earliest, so a
+    // timer already due before that stays right. Skipping ares_timeout (which walks every
+    // query in flight) keeps a thousand concurrent lookups from costing O(n^2).
+    if (timer_armed_ &&
+        timer_.expiry() <= std::chrono::steady_clock::now() + options_.try_timeout) {
+        return;
+    }
     rearm_timer();
 }
 
@@ -188,15 +211,22 @@ void channel::rearm_timer() {
     timeval next{};
     if (ares_timeout(native_, nullptr, &next) == nullptr) {
         timer_.cancel(); // nothing in flight
+        timer_armed_ = false;
         return;
     }
+    timer_armed_ = true;
     timer_.expires_after(std::chrono::seconds(next.tv_sec) +
                          std::chrono::microseconds(next.tv_usec));
     timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
         if (ec == asio::error::operation_aborted || alive.expired()) {
             return;
         }
-        process(ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+        timer_armed_ = false;
+        ares_process_fd(native_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+        // Deadlines passed: recompute from c-ares rather than trusting the shortcut.
+        if (queries_in_flight_ > 0) {
+            rearm_timer();
+        }
     });
 }
 

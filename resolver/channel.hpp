@@ -36,6 +36,9 @@ struct channel_options {
     int tries = 2;
     /// Advertised EDNS(0) UDP payload size; 1232 avoids IP fragmentation (DNS flag day 2020).
     std::uint16_t edns_udp_size = 1232;
+    /// SO_RCVBUF of the UDP socket; the kernel caps it at net.core.rmem_max. Answers to a
+    /// thousand queries in flight overflow Linux's default (about 208 KiB) and are dropped.
+    int udp_receive_buffer = 4 * 1024 * 1024;
 };
 
 class channel {
@@ -52,8 +55,11 @@ public:
     /// The raw c-ares handle, for the query bridge (query.cpp) only.
     [[nodiscard]] ares_channeldata* native() const { return native_; }
 
-    /// Re-arms the timeout timer from c-ares' next deadline; call after submitting a query.
-    void rearm_timer();
+    /// Bookkeeping by the query bridge, in this order: before ares_send (which may complete
+    /// the query at once), after it, and from the query's completion callback.
+    void query_starting() { ++queries_in_flight_; }
+    void query_sent() { keep_timer_armed(); }
+    void query_completed();
 
 private:
     struct watch;
@@ -61,11 +67,15 @@ private:
     void update_watch(int fd, bool readable, bool writable);
     void arm(int fd);
     void process(int read_fd, int write_fd);
+    void rearm_timer();
+    void keep_timer_armed();
 
     boost::asio::any_io_executor executor_;
     channel_options options_;
     ares_channeldata* native_ = nullptr;
     boost::asio::steady_timer timer_;
+    bool timer_armed_ = false;
+    std::size_t queries_in_flight_ = 0;
     std::map<int, std::unique_ptr<watch>> watches_;
     std::uint64_t next_generation_ = 0;
     /// Completions already queued when the channel is destroyed see this expire.

@@ -21,6 +21,7 @@ constexpr int dns_class_in = 1;
 constexpr std::uint8_t ad_bit = 0x20; // in the fourth header byte
 
 template <class Handler> struct pending_query {
+    channel* owner;
     Handler handler;
     asio::executor_work_guard<asio::any_io_executor> work;
 };
@@ -40,6 +41,7 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
     if (status == ARES_EDESTRUCTION) {
         return; // the channel is being destroyed: nobody is left to resume
     }
+    q->owner->query_completed();
     raw_response r{status, {}};
     if (abuf != nullptr && alen > 0) {
         r.bytes.assign(abuf, abuf + alen);
@@ -53,7 +55,7 @@ asio::awaitable<raw_response> async_query(channel& ch, std::string name, rr_type
     auto initiation = [&ch](auto handler, const std::string& qname, rr_type qtype) {
         using handler_type = decltype(handler);
         auto q = std::make_unique<pending_query<handler_type>>(
-            pending_query<handler_type>{std::move(handler), asio::make_work_guard(ch.get_executor())});
+            pending_query<handler_type>{&ch, std::move(handler), asio::make_work_guard(ch.get_executor())});
         unsigned char* query = nullptr;
         int length = 0;
         const int rc = ares_create_query(qname.c_str(), dns_class_in, static_cast<int>(qtype), 0, 1,
@@ -63,9 +65,10 @@ asio::awaitable<raw_response> async_query(channel& ch, std::string name, rr_type
             return;
         }
         query[3] |= ad_bit;
+        ch.query_starting();
         ares_send(ch.native(), query, length, &on_answer<handler_type>, q.release());
         ares_free_string(query);
-        ch.rearm_timer();
+        ch.query_sent();
     };
     co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(raw_response)>(
         initiation, asio::use_awaitable, std::move(name), type);
