@@ -496,6 +496,30 @@ TEST_CASE("lab: a resolver port with nothing listening exits 3 within the timeou
     CHECK(r.seconds < timeout_seconds + 2.0);
 }
 
+TEST_CASE("lab: a resolver that never answers exits 3 within the timeout") {
+    lab_dns lab; // only for its scratch directory and the mxprobe runner
+    // A bound UDP socket that nobody reads: queries are accepted and never answered.
+    const int silent = ::socket(AF_INET, SOCK_DGRAM, 0);
+    REQUIRE(silent >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const double timeout_seconds = 1.5;
+    const auto r = lab.mxprobe_resolve_at(
+        "mx.lab.test", "127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "--timeout 1.5");
+    ::close(silent);
+    INFO("stdout: " << r.out);
+    INFO("stderr: " << lab.last_stderr());
+    CHECK(r.exit_code == 3);
+    CHECK(r.seconds >= timeout_seconds * 0.5);
+    CHECK(r.seconds < timeout_seconds + 1.5);
+    const json j = parse_output(lab, r);
+    CHECK(j.at("mx_lookup").at("status") == "timeout");
+}
+
 TEST_CASE("lab: MX, addresses, TLSA and AD agree with dig from the same resolver") {
     lab_dns lab;
     for (const std::string domain : {"mx.lab.test", "mx.plain.test", "alias.lab.test"}) {
