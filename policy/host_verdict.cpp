@@ -87,15 +87,20 @@ void judge_certificate(const probe::session_result& p, std::chrono::system_clock
     if (!cert.chain_in_order) {
         add(v, "chain-order", severity::warning, "the chain is not sent in issuing order");
     }
-    for (std::size_t i = 0; i < chain.size(); ++i) {
-        v.weak_key = v.weak_key || is_weak_key(chain[i], t);
+    const probe::cert_info* weakest = nullptr;
+    for (const auto& c : chain) {
+        if (is_weak_key(c, t) && (weakest == nullptr || c.key_bits < weakest->key_bits)) {
+            weakest = &c;
+        }
         // A root's own signature is never checked, so SHA-1 there is harmless.
-        v.sha1_signature = v.sha1_signature || (!chain[i].self_signed && chain[i].signature_digest == "SHA1");
+        v.sha1_signature = v.sha1_signature || (!c.self_signed && c.signature_digest == "SHA1");
     }
-    if (v.weak_key) {
+    v.weak_key = weakest != nullptr;
+    if (weakest != nullptr) {
         add(v, "weak-key", severity::warning,
-            "a certificate key is weak (" + leaf.key_type + " " + std::to_string(leaf.key_bits) +
-                " bits for the leaf; RSA needs " + std::to_string(t.min_rsa_bits) + ")");
+            weakest->subject + " has a weak " + weakest->key_type + " key of " +
+                std::to_string(weakest->key_bits) + " bits (RSA needs " +
+                std::to_string(t.min_rsa_bits) + ", EC " + std::to_string(t.min_ec_bits) + ")");
     }
     if (v.sha1_signature) {
         add(v, "sha1-signature", severity::warning, "a certificate in the chain is signed with SHA-1");
@@ -126,6 +131,12 @@ host_verdict evaluate_host(const probe::session_result& p, std::chrono::system_c
     } else if (p.outcome == status::starttls_not_offered || p.outcome == status::starttls_rejected) {
         add_result_type(v, "starttls-not-supported");
         add(v, "starttls-not-supported", severity::critical, p.error);
+    } else if (p.plaintext_after_starttls) {
+        // TLS-4, TLS-11: after "220 Ready" the session is a TLS failure, and unrequested
+        // plaintext there is how command injection attacks begin.
+        add_result_type(v, "validation-failure");
+        add(v, "plaintext-after-starttls", severity::critical,
+            "the server sent plaintext after its 220 reply to STARTTLS: " + p.error);
     } else if (!p.tls) {
         // Timeouts and protocol errors up to and including the handshake.
         if (p.failed_phase == probe::phase::handshake) {

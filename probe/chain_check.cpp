@@ -7,7 +7,9 @@
 
 #include <openssl/x509v3.h>
 
+#include <cctype>
 #include <stdexcept>
+#include <string_view>
 
 namespace probe {
 
@@ -50,6 +52,41 @@ bool is_untrusted_self_signed(int code) {
            code == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT;
 }
 
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// RFC 9525 matching on top of X509_check_host: SAN dNSName only (never the CN), no partial
+// wildcards, one trailing root dot ignored (NAME-10), and no wildcard standing for an
+// A-label (NAME-9), which OpenSSL allows for whole-label wildcards.
+bool host_matches(X509* leaf, std::string_view host) {
+    if (!host.empty() && host.back() == '.') {
+        host.remove_suffix(1);
+    }
+    if (host.empty()) {
+        return false;
+    }
+    char* raw_matched = nullptr;
+    const int rc = X509_check_host(leaf, host.data(), host.size(),
+                                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+                                       X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+                                   &raw_matched);
+    const openssl_memory_ptr<char> matched(raw_matched);
+    if (rc != 1) {
+        return false;
+    }
+    const bool wildcard = matched && matched.get()[0] == '*';
+    return !(wildcard && starts_with_ignoring_case(host, "xn--"));
+}
+
 } // namespace
 
 x509_store_st* new_trust_store(const std::string& ca_file) {
@@ -77,10 +114,7 @@ chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
         return out;
     }
     X509* leaf = sk_X509_value(presented, 0);
-    out.hostname_match =
-        X509_check_host(leaf, expected_host.c_str(), expected_host.size(),
-                        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
-                        nullptr) == 1;
+    out.hostname_match = host_matches(leaf, expected_host);
     check_order(presented, out);
 
     x509_store_ctx_ptr ctx(X509_STORE_CTX_new());

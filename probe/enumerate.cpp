@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace probe {
 
@@ -172,27 +173,47 @@ asio::awaitable<std::string> async_cipher_order(const attempt& a, int version,
     co_return r.tls->cipher == accepted.front() ? "server" : "client";
 }
 
+asio::awaitable<session_result> async_try_groups(const attempt& a, int version,
+                                                 const std::vector<group_entry>& groups,
+                                                 enumeration_result& out) {
+    std::vector<std::string> names;
+    for (const auto& g : groups) {
+        names.emplace_back(g.list_name);
+    }
+    tls_client_config config;
+    config.min_version = version;
+    config.max_version = version;
+    config.load_trust_store = false;
+    config.groups = join(names);
+    if (version != TLS1_3_VERSION) {
+        config.cipher_list = "ECDHE:@SECLEVEL=0";
+    }
+    co_return co_await async_try(a, config, out);
+}
+
+// Before TLS 1.3 the supported_groups list also limits the curve of an ECDSA certificate
+// (RFC 8422 §5.1): once the walk has removed that curve the server cannot use its certificate
+// and refuses. So with an EC certificate, a refusal at TLS 1.2 is tried once more with the first group found offered
+// last; if the server then picks that group again, nothing else is left. (A server that
+// prefers its certificate's curve by its own order hides further groups this way.)
 asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumeration_result& out) {
     std::vector<group_entry> pool(all_groups.begin(), all_groups.end());
-    if (version != TLS1_3_VERSION) {
+    const bool tls13 = version == TLS1_3_VERSION;
+    if (!tls13) {
         // Before TLS 1.3 the client's group list only steers ECDHE.
         std::erase_if(pool, [](const group_entry& g) { return std::string(g.list_name).starts_with("ffdhe"); });
     }
+    std::optional<group_entry> first_found;
+    bool ec_certificate = false;
     while (!pool.empty()) {
-        std::vector<std::string> names;
-        for (const auto& g : pool) {
-            names.emplace_back(g.list_name);
+        session_result r = co_await async_try_groups(a, version, pool, out);
+        if (!r.tls && !tls13 && first_found && ec_certificate) {
+            auto with_anchor = pool;
+            with_anchor.push_back(*first_found);
+            r = co_await async_try_groups(a, version, with_anchor, out);
         }
-        tls_client_config config;
-        config.min_version = version;
-        config.max_version = version;
-        config.load_trust_store = false;
-        config.groups = join(names);
-        if (version != TLS1_3_VERSION) {
-            config.cipher_list = "ECDHE:@SECLEVEL=0";
-        }
-        const session_result r = co_await async_try(a, config, out);
-        if (!r.tls || r.tls->group.empty()) {
+        if (!r.tls || r.tls->group.empty() ||
+            (first_found && r.tls->group == first_found->wire_name)) {
             break;
         }
         const auto chosen = std::find_if(pool.begin(), pool.end(), [&](const group_entry& g) {
@@ -203,6 +224,10 @@ asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumerati
             break;
         }
         out.groups.emplace_back(chosen->wire_name);
+        if (!first_found) {
+            first_found = *chosen;
+            ec_certificate = !r.tls->chain.empty() && r.tls->chain.front().key_type == "EC";
+        }
         pool.erase(chosen);
     }
 }

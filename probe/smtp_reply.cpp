@@ -84,7 +84,9 @@ std::size_t reply_reader::feed(std::string_view bytes) {
             finish_line();
             continue;
         }
-        if (line_.size() >= limits_.max_line_length) {
+        // The limit counts the whole line as RFC 5321 §4.5.3.1.5 does, CR LF included: this
+        // octet plus the LF still to come must fit.
+        if (line_.size() + 2 > limits_.max_line_length) {
             error_ = reply_error::line_too_long;
             break;
         }

@@ -12,7 +12,7 @@
 namespace probe {
 
 struct reply_limits {
-    std::size_t max_line_length = 4096; ///< RFC 5321 allows 512; real servers exceed it
+    std::size_t max_line_length = 4096; ///< octets, CR LF included; RFC 5321 allows 512, real servers exceed it
     std::size_t max_lines = 100;
     std::size_t max_bytes = 64 * 1024;
 };
