@@ -22,12 +22,16 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/run_command.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 namespace {
 
 using json = nlohmann::json;
+using mxprobe_test::run;
+using mxprobe_test::run_result;
 
 // Zone truth; tools/lab/dns writes the same values.
 constexpr const char* tlsa_311 = "6c4130af8aa7baa04bc751376d8b9feb93e0520fd036ba4e5df27d4d31433fec";
@@ -41,35 +45,6 @@ std::string long_txt() {
         text += alphabet[i % alphabet.size()];
     }
     return text;
-}
-
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    double seconds = 0;
-};
-
-/// Runs `command` through /bin/sh, returns its stdout and exit status (128+N for signal N).
-run_result run(const std::string& command) {
-    run_result r;
-    const auto start = std::chrono::steady_clock::now();
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        throw std::runtime_error("popen failed: " + command);
-    }
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        r.out.append(buffer.data(), n);
-    }
-    const int status = ::pclose(pipe);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (status != -1 && WIFEXITED(status)) {
-        r.exit_code = WEXITSTATUS(status);
-    } else if (status != -1 && WIFSIGNALED(status)) {
-        r.exit_code = 128 + WTERMSIG(status);
-    }
-    return r;
 }
 
 std::string read_file(const std::filesystem::path& p) {

@@ -1,0 +1,364 @@
+#include "tests/support/fake_smtp_server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <stdexcept>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <openssl/ssl.h>
+
+namespace mxprobe_test {
+
+namespace net = boost::asio;
+using boost::system::error_code;
+using net::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t max_command_line = 4096;
+constexpr std::size_t huge_line_size = 1024 * 1024;
+
+std::string upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+}
+
+std::string verb_of(const std::string& line) {
+    return upper(line.substr(0, line.find(' ')));
+}
+
+std::string reply(int code, const std::vector<std::string>& lines) {
+    std::string out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        out += std::to_string(code) + (i + 1 < lines.size() ? "-" : " ") + lines[i] + "\r\n";
+    }
+    return out;
+}
+
+std::string reply(int code, const std::string& text) {
+    return reply(code, std::vector<std::string>{text});
+}
+
+// Writes `bytes`, one at a time with a pause when throttled. False once the peer is gone.
+template <class Stream>
+net::awaitable<bool> send(Stream& stream, std::string bytes, std::size_t bytes_per_second) {
+    if (bytes_per_second == 0) {
+        auto [ec, n] = co_await net::async_write(stream, net::buffer(bytes), use_tuple);
+        (void)n;
+        co_return !ec;
+    }
+    net::steady_timer timer(co_await net::this_coro::executor);
+    const auto pause = std::chrono::microseconds(1'000'000 / bytes_per_second);
+    for (const char& c : bytes) {
+        auto [ec, n] = co_await net::async_write(stream, net::buffer(&c, 1), use_tuple);
+        (void)n;
+        if (ec) {
+            co_return false;
+        }
+        timer.expires_after(pause);
+        auto [waited] = co_await timer.async_wait(use_tuple);
+        if (waited) {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+// One command line without its CR LF; nullopt when the peer closed or sent an overlong line.
+template <class Stream>
+net::awaitable<std::optional<std::string>> read_line(Stream& stream, std::string& buffer) {
+    auto [ec, n] = co_await net::async_read_until(
+        stream, net::dynamic_buffer(buffer, max_command_line), "\n", use_tuple);
+    if (ec) {
+        co_return std::nullopt;
+    }
+    std::string line = buffer.substr(0, n);
+    buffer.erase(0, n);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+        line.pop_back();
+    }
+    co_return line;
+}
+
+// Waits until the peer closes (or the server is destroyed), discarding what it sends.
+net::awaitable<void> drain_until_closed(tcp::socket& socket) {
+    std::array<char, 4096> sink{};
+    for (;;) {
+        auto [ec, n] = co_await socket.async_read_some(net::buffer(sink), use_tuple);
+        (void)n;
+        if (ec) {
+            co_return;
+        }
+    }
+}
+
+// "250-x" lines until the client stops reading and the writes fail.
+template <class Stream> net::awaitable<void> send_endless_reply(Stream& stream) {
+    std::string batch;
+    for (int i = 0; i < 64; ++i) {
+        batch += "250-x\r\n";
+    }
+    for (;;) {
+        auto [ec, n] = co_await net::async_write(stream, net::buffer(batch), use_tuple);
+        (void)n;
+        if (ec) {
+            co_return;
+        }
+    }
+}
+
+struct count_on_exit {
+    std::atomic<std::size_t>& counter;
+    ~count_on_exit() { ++counter; }
+};
+
+void configure(net::ssl::context& ctx, const smtp_tls_config& config) {
+    SSL_CTX* native = ctx.native_handle();
+    const auto require = [](int ok, const char* what) {
+        if (ok != 1) {
+            throw std::runtime_error(std::string("fake_smtp_server: ") + what + " refused");
+        }
+    };
+    if (config.security_level >= 0) {
+        SSL_CTX_set_security_level(native, config.security_level);
+    }
+    if (config.min_version != 0) {
+        require(static_cast<int>(SSL_CTX_set_min_proto_version(native, config.min_version)),
+                "minimum version");
+    }
+    if (config.max_version != 0) {
+        require(static_cast<int>(SSL_CTX_set_max_proto_version(native, config.max_version)),
+                "maximum version");
+    }
+    if (!config.cipher_list.empty()) {
+        require(SSL_CTX_set_cipher_list(native, config.cipher_list.c_str()), "cipher list");
+    }
+    if (!config.ciphersuites.empty()) {
+        require(SSL_CTX_set_ciphersuites(native, config.ciphersuites.c_str()), "TLS 1.3 suites");
+    }
+    if (!config.groups.empty()) {
+        require(static_cast<int>(SSL_CTX_set1_groups_list(native, config.groups.c_str())),
+                "groups");
+    }
+    if (config.server_preference) {
+        SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    }
+    SSL_CTX_set_dh_auto(native, 1);
+    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_num_tickets(native, 0);
+    if (!config.cert_chain_pem.empty()) {
+        ctx.use_certificate_chain(net::buffer(config.cert_chain_pem));
+        ctx.use_private_key(net::buffer(config.key_pem), net::ssl::context::pem);
+    }
+}
+
+} // namespace
+
+fake_smtp_server::fake_smtp_server(smtp_script script)
+    : script_(std::move(script)), tls_(net::ssl::context::tls_server), acceptor_(io_) {
+    configure(tls_, script_.tls);
+    const tcp::endpoint local(net::ip::make_address("127.0.0.1"), 0);
+    acceptor_.open(local.protocol());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind(local);
+    acceptor_.listen();
+    endpoint_ = acceptor_.local_endpoint();
+    net::co_spawn(io_, accept_loop(), net::detached);
+    thread_ = std::thread([this] { io_.run(); });
+}
+
+fake_smtp_server::~fake_smtp_server() {
+    // A session may be parked in a read, a throttle pause or an endless write: stop the loop
+    // rather than drain it. Pending coroutine frames (and their sockets) die with io_.
+    io_.stop();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+std::vector<std::string> fake_smtp_server::commands() const {
+    const std::lock_guard lock(mutex_);
+    return commands_;
+}
+
+std::vector<std::string> fake_smtp_server::verbs() const {
+    std::vector<std::string> out;
+    for (const auto& c : commands()) {
+        out.push_back(verb_of(c));
+    }
+    return out;
+}
+
+std::vector<std::string> fake_smtp_server::negotiated() const {
+    const std::lock_guard lock(mutex_);
+    return negotiated_;
+}
+
+std::vector<std::string> fake_smtp_server::sni_names() const {
+    const std::lock_guard lock(mutex_);
+    return sni_;
+}
+
+void fake_smtp_server::record(std::string line) {
+    const std::lock_guard lock(mutex_);
+    commands_.push_back(std::move(line));
+}
+
+net::awaitable<void> fake_smtp_server::accept_loop() {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
+        if (ec) {
+            co_return;
+        }
+        ++connections_;
+        net::co_spawn(io_, session(std::move(socket)), net::detached);
+    }
+}
+
+template <class Stream>
+net::awaitable<fake_smtp_server::dialogue_end>
+fake_smtp_server::dialogue(Stream& stream, std::string& buffer, bool in_tls) {
+    const smtp_script& s = script_;
+    for (;;) {
+        const std::optional<std::string> line = co_await read_line(stream, buffer);
+        if (!line) {
+            co_return dialogue_end::closed;
+        }
+        record(*line);
+        const std::string verb = verb_of(*line);
+        std::string answer;
+        if (verb == "QUIT") {
+            co_await send(stream, reply(221, "2.0.0 Bye"), s.bytes_per_second);
+            co_return dialogue_end::quit;
+        }
+        if (!in_tls && s.banner_code == 554) {
+            answer = reply(503, "5.5.1 No service here"); // RFC 5321 §3.1
+        } else if (verb == "EHLO" && in_tls && s.ehlo_after_tls_code != 250) {
+            answer = reply(s.ehlo_after_tls_code, "5.7.0 Not inside TLS, sorry");
+        } else if (verb == "EHLO" && in_tls) {
+            answer = reply(250, s.ehlo_after_tls_lines);
+        } else if (verb == "EHLO" && s.ehlo_code != 250) {
+            answer = reply(s.ehlo_code, "5.5.2 Command not recognised");
+        } else if (verb == "EHLO" && s.misbehave == misbehaviour::endless_ehlo_reply) {
+            co_await send_endless_reply(stream);
+            co_return dialogue_end::closed;
+        } else if (verb == "EHLO") {
+            std::vector<std::string> lines = s.ehlo_lines;
+            if (s.offer_starttls) {
+                lines.emplace_back("STARTTLS");
+            }
+            answer = reply(250, lines);
+            if (s.ehlo_bare_lf) {
+                std::erase(answer, '\r');
+            }
+        } else if (verb == "HELO") {
+            answer = reply(250, "mx.test");
+        } else if (verb == "STARTTLS" && (in_tls || !s.offer_starttls)) {
+            answer = reply(503, "5.5.1 STARTTLS not available");
+        } else if (verb == "STARTTLS" && s.starttls_code != 220) {
+            if (!co_await send(stream, reply(s.starttls_code, s.starttls_text),
+                               s.bytes_per_second) ||
+                s.starttls_code == 421) {
+                co_return dialogue_end::closed;
+            }
+            continue;
+        } else if (verb == "STARTTLS") {
+            answer = reply(220, s.starttls_text);
+            if (s.misbehave == misbehaviour::plaintext_after_starttls) {
+                answer += s.injected; // one write, so the client reads both at once
+            }
+            const bool sent = co_await send(stream, answer, s.bytes_per_second);
+            co_return sent ? dialogue_end::upgrade : dialogue_end::closed;
+        } else if (verb == "MAIL" || verb == "RCPT") {
+            answer = reply(250, "2.0.0 Ok");
+        } else {
+            answer = reply(502, "5.5.2 Command not implemented here");
+        }
+        if (!co_await send(stream, answer, s.bytes_per_second)) {
+            co_return dialogue_end::closed;
+        }
+    }
+}
+
+net::awaitable<void> fake_smtp_server::session(tcp::socket socket) {
+    const count_on_exit on_exit{ended_};
+    const smtp_script& s = script_;
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+
+    if (s.banner_delay.count() > 0) {
+        net::steady_timer timer(co_await net::this_coro::executor, s.banner_delay);
+        co_await timer.async_wait(use_tuple);
+    }
+    if (s.misbehave == misbehaviour::huge_banner_line) {
+        // The write only finishes if the client reads it all; it fails once the client leaves.
+        co_await send(socket, "220 " + std::string(huge_line_size, 'x') + "\r\n", 0);
+        co_await drain_until_closed(socket);
+        co_return;
+    }
+    const std::string banner = reply(s.banner_code, s.banner_text);
+    if (!co_await send(socket, banner, s.throttle_banner ? s.bytes_per_second : 0) ||
+        s.banner_code == 421) {
+        co_return;
+    }
+
+    std::string buffer;
+    const dialogue_end end = co_await dialogue(socket, buffer, false);
+    if (end != dialogue_end::upgrade) {
+        co_return;
+    }
+    if (s.misbehave == misbehaviour::garbage_instead_of_tls ||
+        s.misbehave == misbehaviour::close_mid_handshake ||
+        s.misbehave == misbehaviour::silent_mid_handshake) {
+        std::array<char, 4096> client_hello{};
+        auto [ec, n] = co_await socket.async_read_some(net::buffer(client_hello), use_tuple);
+        (void)n;
+        if (ec || s.misbehave == misbehaviour::close_mid_handshake) {
+            co_return; // closes the socket with the handshake half done
+        }
+        if (s.misbehave == misbehaviour::silent_mid_handshake) {
+            co_await drain_until_closed(socket);
+            co_return;
+        }
+        // Not a TLS record: an HTTP error page, as a confused middlebox might send.
+        co_await send(socket, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 0);
+        // Stay until the client gives up, so it reads the garbage rather than a reset.
+        co_await drain_until_closed(socket);
+        co_return;
+    }
+
+    net::ssl::stream<tcp::socket> tls(std::move(socket), tls_);
+    auto [handshake_ec] = co_await tls.async_handshake(net::ssl::stream_base::server, use_tuple);
+    if (handshake_ec) {
+        co_return;
+    }
+    ++handshakes_;
+    {
+        SSL* ssl = tls.native_handle();
+        const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+        const int group = SSL_get_negotiated_group(ssl);
+        const char* group_name = group != 0 ? SSL_group_to_name(ssl, group) : nullptr;
+        std::string line = std::string(SSL_get_version(ssl)) + " " +
+                           SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)) + " " +
+                           (group_name != nullptr ? group_name : "-");
+        const std::lock_guard lock(mutex_);
+        sni_.emplace_back(sni != nullptr ? sni : "");
+        negotiated_.push_back(std::move(line));
+    }
+    // The client waits for the 220 before its ClientHello, so `buffer` is empty here.
+    std::string tls_buffer;
+    co_await dialogue(tls, tls_buffer, true);
+}
+
+} // namespace mxprobe_test
