@@ -2,11 +2,11 @@
 // A judgment about something a probe found: a stable code, how bad it is, and one line a
 // mail administrator can act on.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace policy {
 

@@ -62,9 +62,9 @@ void judge_certificate(const probe::session_result& p, std::chrono::system_clock
     if (v.times->expired || cert.expired) {
         add_result_type(v, "certificate-expired");
         add(v, "certificate-expired", severity::critical,
-            v.times->expired ? "the certificate expired " + std::to_string(-v.times->days_left) +
-                                   " day(s) ago"
-                             : "a certificate in the chain has expired");
+            v.times->expired
+                ? "the certificate expired " + std::to_string(-v.times->days_left) + " day(s) ago"
+                : "a certificate in the chain has expired");
     } else if (v.times->days_left < t.expiry_warning_days) {
         add(v, "certificate-expiring", severity::warning,
             "the certificate expires in " + std::to_string(v.times->days_left) + " day(s)");
@@ -76,12 +76,13 @@ void judge_certificate(const probe::session_result& p, std::chrono::system_clock
     }
     if (v.times->not_yet_valid || cert.not_yet_valid || cert.other_errors) {
         add_result_type(v, "certificate-not-trusted");
-        std::string why = cert.missing_intermediate ? "the server does not send the intermediate "
-                                                      "certificate(s) needed to reach a trusted root"
-                          : leaf.self_signed        ? "the certificate is self-signed"
-                          : cert.untrusted_root     ? "the chain ends at a root that is not trusted"
-                          : v.times->not_yet_valid  ? "the certificate is not valid yet"
-                                                    : cert.verify_error;
+        std::string why = cert.missing_intermediate
+                              ? "the server does not send the intermediate "
+                                "certificate(s) needed to reach a trusted root"
+                          : leaf.self_signed       ? "the certificate is self-signed"
+                          : cert.untrusted_root    ? "the chain ends at a root that is not trusted"
+                          : v.times->not_yet_valid ? "the certificate is not valid yet"
+                                                   : cert.verify_error;
         add(v, "certificate-not-trusted", severity::critical, why);
     }
     if (!cert.chain_in_order) {
@@ -103,13 +104,15 @@ void judge_certificate(const probe::session_result& p, std::chrono::system_clock
                 std::to_string(t.min_rsa_bits) + ", EC " + std::to_string(t.min_ec_bits) + ")");
     }
     if (v.sha1_signature) {
-        add(v, "sha1-signature", severity::warning, "a certificate in the chain is signed with SHA-1");
+        add(v, "sha1-signature", severity::warning,
+            "a certificate in the chain is signed with SHA-1");
     }
 }
 
 } // namespace
 
-certificate_times leaf_times(const probe::cert_info& leaf, std::chrono::system_clock::time_point now) {
+certificate_times leaf_times(const probe::cert_info& leaf,
+                             std::chrono::system_clock::time_point now) {
     const std::int64_t now_s =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     certificate_times out;
@@ -122,13 +125,14 @@ certificate_times leaf_times(const probe::cert_info& leaf, std::chrono::system_c
     return out;
 }
 
-host_verdict evaluate_host(const probe::session_result& p, std::chrono::system_clock::time_point now,
-                           const host_thresholds& t) {
+host_verdict evaluate_host(const probe::session_result& p,
+                           std::chrono::system_clock::time_point now, const host_thresholds& t) {
     host_verdict v;
     if (could_not_check(p.outcome)) {
         add(v, std::string(probe::to_string(p.outcome)), severity::unknown,
             "could not check: " + p.error);
-    } else if (p.outcome == status::starttls_not_offered || p.outcome == status::starttls_rejected) {
+    } else if (p.outcome == status::starttls_not_offered ||
+               p.outcome == status::starttls_rejected) {
         add_result_type(v, "starttls-not-supported");
         add(v, "starttls-not-supported", severity::critical, p.error);
     } else if (p.plaintext_after_starttls) {

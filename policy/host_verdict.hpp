@@ -36,7 +36,8 @@ struct host_verdict {
     severity overall = severity::ok;
 };
 
-certificate_times leaf_times(const probe::cert_info& leaf, std::chrono::system_clock::time_point now);
+certificate_times leaf_times(const probe::cert_info& leaf,
+                             std::chrono::system_clock::time_point now);
 
 host_verdict evaluate_host(const probe::session_result& probe,
                            std::chrono::system_clock::time_point now,

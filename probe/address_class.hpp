@@ -2,10 +2,10 @@
 // Special-purpose addresses (RFC 6890 and friends). A partner's DNS must not be able to steer
 // the probe into our own network, so these are refused unless explicitly allowed.
 
-#include <boost/asio/ip/address.hpp>
-
 #include <optional>
 #include <string>
+
+#include <boost/asio/ip/address.hpp>
 
 namespace probe {
 

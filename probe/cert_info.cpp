@@ -4,7 +4,6 @@
 #include "probe/openssl_ptr.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -132,7 +131,8 @@ cert_info describe_certificate(X509* cert) {
     out.is_ca = X509_check_ca(cert) != 0;
     out.self_issued = (flags & EXFLAG_SI) != 0;
     out.self_signed = (flags & EXFLAG_SS) != 0 && X509_verify(cert, X509_get0_pubkey(cert)) == 1;
-    out.server_auth_eku = (flags & EXFLAG_XKUSAGE) == 0 || (X509_get_extended_key_usage(cert) & XKU_SSL_SERVER) != 0;
+    out.server_auth_eku =
+        (flags & EXFLAG_XKUSAGE) == 0 || (X509_get_extended_key_usage(cert) & XKU_SSL_SERVER) != 0;
     out.sha256 = der_sha256(i2d_X509, cert);
     out.spki_sha256 = der_sha256(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(cert));
     bio_ptr bio(BIO_new(BIO_s_mem()));

@@ -3,11 +3,11 @@
 // these values; from then on nothing holds an OpenSSL object, so policy/ and tools/ never
 // need OpenSSL headers to judge or print a certificate.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 struct x509_st;
 
@@ -20,9 +20,9 @@ struct cert_info {
     std::string serial_hex;
     std::int64_t not_before = 0; ///< seconds since the Unix epoch (UTC)
     std::int64_t not_after = 0;
-    std::string key_type;        ///< "RSA", "EC", "ED25519", "DSA", ...
+    std::string key_type; ///< "RSA", "EC", "ED25519", "DSA", ...
     int key_bits = 0;
-    std::string key_curve;       ///< EC curve name, e.g. "prime256v1"; empty otherwise
+    std::string key_curve;           ///< EC curve name, e.g. "prime256v1"; empty otherwise
     std::string signature_algorithm; ///< e.g. "sha256WithRSAEncryption"
     std::string signature_digest;    ///< e.g. "SHA256", "SHA1"; empty when intrinsic (Ed25519)
     bool is_ca = false;              ///< basicConstraints cA

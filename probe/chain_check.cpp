@@ -3,13 +3,12 @@
 #include "probe/openssl_error.hpp"
 #include "probe/openssl_ptr.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <openssl/x509v3.h>
-
 #include <cctype>
 #include <stdexcept>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <openssl/x509v3.h>
 
 namespace probe {
 
@@ -23,8 +22,8 @@ int record_errors(int ok, X509_STORE_CTX* ctx) {
     if (ok == 0) {
         auto* log = static_cast<verify_log*>(X509_STORE_CTX_get_app_data(ctx));
         const int code = X509_STORE_CTX_get_error(ctx);
-        log->errors.push_back({X509_STORE_CTX_get_error_depth(ctx), code,
-                               X509_verify_cert_error_string(code)});
+        log->errors.push_back(
+            {X509_STORE_CTX_get_error_depth(ctx), code, X509_verify_cert_error_string(code)});
     }
     return 1; // keep going: a monitor wants every problem, not the first
 }
@@ -75,10 +74,9 @@ bool host_matches(X509* leaf, std::string_view host) {
         return false;
     }
     char* raw_matched = nullptr;
-    const int rc = X509_check_host(leaf, host.data(), host.size(),
-                                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
-                                       X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
-                                   &raw_matched);
+    const int rc = X509_check_host(
+        leaf, host.data(), host.size(),
+        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, &raw_matched);
     const openssl_memory_ptr<char> matched(raw_matched);
     if (rc != 1) {
         return false;
@@ -153,8 +151,9 @@ chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
     // sent its intermediates ends in a CA certificate whose root we do not know; one that
     // sent a bare leaf (or a leaf and part of the path) stops at a non-CA or at a CA whose
     // issuer we cannot find among the presented certificates.
-    X509* top = built != nullptr && sk_X509_num(built) > 0 ? sk_X509_value(built, sk_X509_num(built) - 1)
-                                                          : leaf;
+    X509* top = built != nullptr && sk_X509_num(built) > 0
+                    ? sk_X509_value(built, sk_X509_num(built) - 1)
+                    : leaf;
     if (issuer_missing) {
         out.missing_intermediate = X509_check_ca(top) == 0;
         out.untrusted_root = !out.missing_intermediate;
@@ -171,17 +170,18 @@ void to_json(nlohmann::json& j, const chain_verdict& v) {
     for (const auto& e : v.errors) {
         errors.push_back({{"depth", e.depth}, {"code", e.code}, {"message", e.message}});
     }
-    j = nlohmann::json{{"trusted", v.trusted},
-                       {"verify_error", v.trusted ? nlohmann::json() : nlohmann::json(v.verify_error)},
-                       {"verify_errors", std::move(errors)},
-                       {"expired", v.expired},
-                       {"not_yet_valid", v.not_yet_valid},
-                       {"hostname_match", v.hostname_match},
-                       {"chain_complete", v.chain_complete},
-                       {"missing_intermediate", v.missing_intermediate},
-                       {"untrusted_root", v.untrusted_root},
-                       {"chain_in_order", v.chain_in_order},
-                       {"order_problems", v.order_problems}};
+    j = nlohmann::json{
+        {"trusted", v.trusted},
+        {"verify_error", v.trusted ? nlohmann::json() : nlohmann::json(v.verify_error)},
+        {"verify_errors", std::move(errors)},
+        {"expired", v.expired},
+        {"not_yet_valid", v.not_yet_valid},
+        {"hostname_match", v.hostname_match},
+        {"chain_complete", v.chain_complete},
+        {"missing_intermediate", v.missing_intermediate},
+        {"untrusted_root", v.untrusted_root},
+        {"chain_in_order", v.chain_in_order},
+        {"order_problems", v.order_problems}};
 }
 
 } // namespace probe

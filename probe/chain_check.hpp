@@ -3,10 +3,10 @@
 // trust store, does the leaf match the expected host name, is the chain complete and in
 // order. Shared by the live probe and by the certificate check before deployment.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 struct x509_st;
 struct x509_store_st;
@@ -21,19 +21,19 @@ struct verify_error_at {
 };
 
 struct chain_verdict {
-    bool trusted = false;        ///< X509_verify_cert succeeded against the trust store
-    int verify_code = 0;         ///< X509_V_OK or the first error
-    std::string verify_error;    ///< OpenSSL's text for verify_code; empty when trusted
+    bool trusted = false;     ///< X509_verify_cert succeeded against the trust store
+    int verify_code = 0;      ///< X509_V_OK or the first error
+    std::string verify_error; ///< OpenSSL's text for verify_code; empty when trusted
     int verify_error_depth = -1;
     std::vector<verify_error_at> errors; ///< every (depth, error) OpenSSL reported
-    bool expired = false;        ///< among the errors: a certificate's notAfter has passed
-    bool not_yet_valid = false;  ///< among the errors: a certificate's notBefore is ahead
-    bool other_errors = false;   ///< errors other than the two time errors above
-    bool hostname_match = false; ///< RFC 9525 rules: SAN dNSName only, no partial wildcards
-    bool chain_complete = false; ///< a path up to a self-signed root could be built
-    bool missing_intermediate = false; ///< the server sent its leaf without the issuing CA
-    bool untrusted_root = false; ///< complete, but the root is not in the trust store
-    bool chain_in_order = true;  ///< each certificate is issued by the one after it
+    bool expired = false;                ///< among the errors: a certificate's notAfter has passed
+    bool not_yet_valid = false;          ///< among the errors: a certificate's notBefore is ahead
+    bool other_errors = false;           ///< errors other than the two time errors above
+    bool hostname_match = false;         ///< RFC 9525 rules: SAN dNSName only, no partial wildcards
+    bool chain_complete = false;         ///< a path up to a self-signed root could be built
+    bool missing_intermediate = false;   ///< the server sent its leaf without the issuing CA
+    bool untrusted_root = false;         ///< complete, but the root is not in the trust store
+    bool chain_in_order = true;          ///< each certificate is issued by the one after it
     std::vector<std::string> order_problems;
     int verified_chain_length = 0;
 };

@@ -3,13 +3,12 @@
 #include "probe/openssl_ptr.hpp"
 #include "probe/tls_context.hpp"
 
-#include <boost/asio/ssl/context.hpp>
-
-#include <openssl/ssl.h>
-
 #include <algorithm>
 #include <array>
 #include <optional>
+
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/ssl.h>
 
 namespace probe {
 
@@ -30,8 +29,8 @@ constexpr std::array<version_entry, 4> all_versions{{
 }};
 
 struct group_entry {
-    const char* list_name;  ///< as SSL_CTX_set1_groups_list takes it
-    const char* wire_name;  ///< as SSL_group_to_name reports it
+    const char* list_name; ///< as SSL_CTX_set1_groups_list takes it
+    const char* wire_name; ///< as SSL_group_to_name reports it
 };
 
 constexpr std::array<group_entry, 10> all_groups{{
@@ -132,8 +131,8 @@ asio::awaitable<std::vector<std::string>> async_walk_suites(const attempt& a, in
         const session_result r = co_await async_try(a, config, out);
         if (!r.tls) {
             if (!refused_by_server(r)) {
-                out.notes.push_back(std::string(to_string(r.outcome)) + " while enumerating: " +
-                                    r.error);
+                out.notes.push_back(std::string(to_string(r.outcome)) +
+                                    " while enumerating: " + r.error);
             }
             break;
         }
@@ -193,15 +192,17 @@ asio::awaitable<session_result> async_try_groups(const attempt& a, int version,
 
 // Before TLS 1.3 the supported_groups list also limits the curve of an ECDSA certificate
 // (RFC 8422 §5.1): once the walk has removed that curve the server cannot use its certificate
-// and refuses. So with an EC certificate, a refusal at TLS 1.2 is tried once more with the first group found offered
-// last; if the server then picks that group again, nothing else is left. (A server that
-// prefers its certificate's curve by its own order hides further groups this way.)
+// and refuses. So with an EC certificate, a refusal at TLS 1.2 is tried once more with the first
+// group found offered last; if the server then picks that group again, nothing else is left. (A
+// server that prefers its certificate's curve by its own order hides further groups this way.)
 asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumeration_result& out) {
     std::vector<group_entry> pool(all_groups.begin(), all_groups.end());
     const bool tls13 = version == TLS1_3_VERSION;
     if (!tls13) {
         // Before TLS 1.3 the client's group list only steers ECDHE.
-        std::erase_if(pool, [](const group_entry& g) { return std::string(g.list_name).starts_with("ffdhe"); });
+        std::erase_if(pool, [](const group_entry& g) {
+            return std::string(g.list_name).starts_with("ffdhe");
+        });
     }
     std::optional<group_entry> first_found;
     bool ec_certificate = false;
@@ -234,8 +235,8 @@ asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumerati
 
 } // namespace
 
-asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endpoint, std::string host,
-                                                    session_options options) {
+asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endpoint,
+                                                    std::string host, session_options options) {
     options.inspect_chain = false;
     options.ehlo_after_tls = false;
     const attempt a{endpoint, std::move(host), std::move(options)};
@@ -245,7 +246,8 @@ asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endp
         std::vector<std::string> pool =
             v.id == TLS1_3_VERSION ? split(tls13_suites) : offerable_suites(v.id);
         const std::size_t notes_before = out.notes.size();
-        std::vector<std::string> accepted = co_await async_walk_suites(a, v.id, std::move(pool), out);
+        std::vector<std::string> accepted =
+            co_await async_walk_suites(a, v.id, std::move(pool), out);
         out.versions[v.name] = !accepted.empty();
         if (accepted.empty()) {
             if (out.notes.size() > notes_before) {

@@ -5,14 +5,14 @@
 #include "probe/enumeration_result.hpp"
 #include "probe/smtp_session.hpp"
 
+#include <string>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include <string>
-
 namespace probe {
 
-boost::asio::awaitable<enumeration_result> async_enumerate(boost::asio::ip::tcp::endpoint endpoint,
-                                                           std::string host, session_options options);
+boost::asio::awaitable<enumeration_result>
+async_enumerate(boost::asio::ip::tcp::endpoint endpoint, std::string host, session_options options);
 
 } // namespace probe

@@ -22,8 +22,12 @@ std::string drain_openssl_errors() {
     return out;
 }
 
-openssl_error_guard::openssl_error_guard() { ERR_clear_error(); }
+openssl_error_guard::openssl_error_guard() {
+    ERR_clear_error();
+}
 
-openssl_error_guard::~openssl_error_guard() { ERR_clear_error(); }
+openssl_error_guard::~openssl_error_guard() {
+    ERR_clear_error();
+}
 
 } // namespace probe

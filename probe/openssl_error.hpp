@@ -10,7 +10,7 @@ namespace probe {
 std::string drain_openssl_errors();
 
 class openssl_error_guard {
-public:
+  public:
     openssl_error_guard();
     ~openssl_error_guard();
     openssl_error_guard(const openssl_error_guard&) = delete;

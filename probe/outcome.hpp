@@ -7,8 +7,8 @@
 namespace probe {
 
 enum class phase {
-    none,          ///< the probe did not fail
-    address,       ///< the address was refused before connecting (private, loopback, ...)
+    none,    ///< the probe did not fail
+    address, ///< the address was refused before connecting (private, loopback, ...)
     connect,
     banner,
     ehlo,
@@ -20,7 +20,7 @@ enum class phase {
 
 enum class status {
     success,
-    address_refused,      ///< a special-purpose address and --allow-private not given
+    address_refused, ///< a special-purpose address and --allow-private not given
     connection_refused,
     connection_timeout,
     io_timeout,           ///< the server stopped answering inside a phase's deadline

@@ -25,9 +25,9 @@ struct session_result {
     bool helo_fallback = false;      ///< EHLO was refused; HELO has no extensions
     bool starttls_offered = false;
     bool starttls_accepted = false;
-    std::string starttls_reply;      ///< the reply to STARTTLS, e.g. "454 4.7.0 TLS not available"
+    std::string starttls_reply; ///< the reply to STARTTLS, e.g. "454 4.7.0 TLS not available"
     bool plaintext_after_starttls = false; ///< bytes arrived between 220 and the handshake
-    bool bare_lf = false;            ///< a reply line ended in LF alone
+    bool bare_lf = false;                  ///< a reply line ended in LF alone
 
     std::optional<tls_session> tls;
     std::optional<chain_verdict> certificate;

@@ -7,7 +7,9 @@ namespace probe {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 std::string upper(std::string_view s) {
     std::string out(s);

@@ -12,7 +12,8 @@
 namespace probe {
 
 struct reply_limits {
-    std::size_t max_line_length = 4096; ///< octets, CR LF included; RFC 5321 allows 512, real servers exceed it
+    std::size_t max_line_length =
+        4096; ///< octets, CR LF included; RFC 5321 allows 512, real servers exceed it
     std::size_t max_lines = 100;
     std::size_t max_bytes = 64 * 1024;
 };
@@ -41,7 +42,7 @@ std::string_view to_string(reply_error e);
 
 /// Accumulates bytes and cuts them into replies. After an error the reader stays failed.
 class reply_reader {
-public:
+  public:
     explicit reply_reader(reply_limits limits = {}) : limits_(limits) {}
 
     /// Appends received bytes; returns how many were consumed. Bytes after the end of a
@@ -56,7 +57,7 @@ public:
     /// Clears a complete reply so the next one can be read.
     void reset();
 
-private:
+  private:
     void finish_line();
 
     reply_limits limits_;

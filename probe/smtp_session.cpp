@@ -10,7 +10,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-
 #include <openssl/ssl.h>
 
 namespace probe {
@@ -186,7 +185,8 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
     }
     r.starttls_reply = reply_summary(starttls.reply);
     if (starttls.reply.code != 220) {
-        fail(r, status::starttls_rejected, phase::starttls, "STARTTLS answered " + r.starttls_reply);
+        fail(r, status::starttls_rejected, phase::starttls,
+             "STARTTLS answered " + r.starttls_reply);
         co_await async_quit(tcp, tcp, pending, options);
         co_return;
     }
@@ -208,9 +208,11 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
     }
     SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
     tcp.expires_after(options.timeouts.handshake);
-    auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    auto [handshake_ec] =
+        co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (handshake_ec) {
-        fail(r, handshake_ec == beast::error::timeout ? status::io_timeout : status::handshake_error,
+        fail(r,
+             handshake_ec == beast::error::timeout ? status::io_timeout : status::handshake_error,
              phase::handshake, handshake_error_text(handshake_ec));
         co_return;
     }

@@ -7,18 +7,18 @@
 #include "probe/session_result.hpp"
 #include "probe/smtp_reply.hpp"
 
+#include <chrono>
+#include <string>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-
-#include <chrono>
-#include <string>
 
 namespace probe {
 
 struct session_timeouts {
     std::chrono::milliseconds connect{10000};
-    std::chrono::milliseconds banner{10000}; ///< RFC 5321 allows 5 min; a probe is stricter
+    std::chrono::milliseconds banner{10000};  ///< RFC 5321 allows 5 min; a probe is stricter
     std::chrono::milliseconds command{10000}; ///< each EHLO/STARTTLS reply
     std::chrono::milliseconds handshake{10000};
     std::chrono::milliseconds quit{2000};

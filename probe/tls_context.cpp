@@ -2,9 +2,9 @@
 
 #include "probe/openssl_error.hpp"
 
-#include <openssl/ssl.h>
-
 #include <stdexcept>
+
+#include <openssl/ssl.h>
 
 namespace probe {
 

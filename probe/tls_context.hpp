@@ -3,9 +3,9 @@
 // modern client would accept, so contexts run at OpenSSL security level 0: TLS 1.0/1.1 and
 // small keys are recorded instead of aborting the handshake. Judging them is policy's job.
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <string>
+
+#include <boost/asio/ssl/context.hpp>
 
 namespace probe {
 

@@ -4,7 +4,6 @@
 #include "probe/openssl_ptr.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <openssl/obj_mac.h>
 #include <openssl/ssl.h>
 #include <openssl/tls1.h>

@@ -3,19 +3,19 @@
 
 #include "probe/cert_info.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 struct ssl_st;
 
 namespace probe {
 
 struct tls_session {
-    std::string version;          ///< OpenSSL's name: "TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"
-    std::string cipher;           ///< OpenSSL's name, e.g. "ECDHE-RSA-AES256-GCM-SHA384"
-    std::string cipher_standard;  ///< the IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+    std::string version;         ///< OpenSSL's name: "TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"
+    std::string cipher;          ///< OpenSSL's name, e.g. "ECDHE-RSA-AES256-GCM-SHA384"
+    std::string cipher_standard; ///< the IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
     int cipher_bits = 0;
     std::string group;            ///< key-exchange group, e.g. "x25519"; empty without (EC)DHE
     std::string server_temp_key;  ///< e.g. "X25519 253 bits", "DH 2048 bits"

@@ -1,12 +1,12 @@
 #include "resolver/channel.hpp"
 
-#include <boost/asio/error.hpp>
-
-#include <ares.h>
 #include <arpa/inet.h>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+
+#include <ares.h>
+#include <boost/asio/error.hpp>
 
 namespace resolver {
 
@@ -19,7 +19,9 @@ library::library() {
     }
 }
 
-library::~library() { ares_library_cleanup(); }
+library::~library() {
+    ares_library_cleanup();
+}
 
 struct channel::watch {
     explicit watch(const asio::any_io_executor& ex, int fd, std::uint64_t gen)
@@ -44,8 +46,7 @@ void apply_servers(ares_channel ch, const std::vector<server_address>& servers) 
         void* dst = servers[i].is_ipv6 ? static_cast<void*>(&n.addr.addr6)
                                        : static_cast<void*>(&n.addr.addr4);
         if (inet_pton(n.family, servers[i].ip.c_str(), dst) != 1) {
-            throw std::invalid_argument("resolver address '" + servers[i].ip +
-                                        "' is not numeric");
+            throw std::invalid_argument("resolver address '" + servers[i].ip + "' is not numeric");
         }
         n.udp_port = servers[i].port;
         n.tcp_port = servers[i].port;
@@ -91,8 +92,7 @@ channel::channel(asio::any_io_executor executor, channel_options options)
         opts.nsort = 0;
     }
     if (const int rc = ares_init_options(&native_, &opts, mask); rc != ARES_SUCCESS) {
-        throw std::runtime_error(std::string("cannot create a DNS channel: ") +
-                                 ares_strerror(rc));
+        throw std::runtime_error(std::string("cannot create a DNS channel: ") + ares_strerror(rc));
     }
     if (!options_.servers.empty()) {
         try {
@@ -217,17 +217,18 @@ void channel::rearm_timer() {
     timer_armed_ = true;
     timer_.expires_after(std::chrono::seconds(next.tv_sec) +
                          std::chrono::microseconds(next.tv_usec));
-    timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
-        if (ec == asio::error::operation_aborted || alive.expired()) {
-            return;
-        }
-        timer_armed_ = false;
-        ares_process_fd(native_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-        // Deadlines passed: recompute from c-ares rather than trusting the shortcut.
-        if (queries_in_flight_ > 0) {
-            rearm_timer();
-        }
-    });
+    timer_.async_wait(
+        [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+            if (ec == asio::error::operation_aborted || alive.expired()) {
+                return;
+            }
+            timer_armed_ = false;
+            ares_process_fd(native_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+            // Deadlines passed: recompute from c-ares rather than trusting the shortcut.
+            if (queries_in_flight_ > 0) {
+                rearm_timer();
+            }
+        });
 }
 
 } // namespace resolver

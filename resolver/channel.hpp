@@ -5,15 +5,15 @@
 
 #include "resolver/server_address.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 struct ares_channeldata;
 
@@ -21,7 +21,7 @@ namespace resolver {
 
 /// Process-wide c-ares initialisation (ares_library_init); one instance, held by main().
 class library {
-public:
+  public:
     library();
     ~library();
     library(const library&) = delete;
@@ -42,7 +42,7 @@ struct channel_options {
 };
 
 class channel {
-public:
+  public:
     /// Throws std::runtime_error naming the c-ares error when the channel cannot be set up.
     channel(boost::asio::any_io_executor executor, channel_options options);
     ~channel();
@@ -61,7 +61,7 @@ public:
     void query_sent() { keep_timer_armed(); }
     void query_completed();
 
-private:
+  private:
     struct watch;
     static void on_socket_state(void* self, int fd, int readable, int writable);
     void update_watch(int fd, bool readable, bool writable);

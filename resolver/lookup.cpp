@@ -3,11 +3,11 @@
 #include "resolver/channel.hpp"
 #include "resolver/query.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <ares.h>
 #include <algorithm>
 #include <set>
+
+#include <ares.h>
+#include <nlohmann/json.hpp>
 
 namespace resolver {
 
@@ -71,7 +71,8 @@ step<Record> read_response(const std::string& qname, rr_type type, const raw_res
     auto parsed = parse_message(bytes);
     if (!parsed) {
         out.status = dns_status::bad_response;
-        out.detail = parsed.error().message + " (offset " + std::to_string(parsed.error().offset) + ")";
+        out.detail =
+            parsed.error().message + " (offset " + std::to_string(parsed.error().offset) + ")";
         return out;
     }
     const message& msg = *parsed;
@@ -114,9 +115,10 @@ step<Record> read_response(const std::string& qname, rr_type type, const raw_res
             out.status = dns_status::noerror;
             return out;
         }
-        const auto cname = std::find_if(msg.answers.begin(), msg.answers.end(), [&](const auto& rr) {
-            return rr.owner == current && rr.type == static_cast<std::uint16_t>(rr_type::cname);
-        });
+        const auto cname =
+            std::find_if(msg.answers.begin(), msg.answers.end(), [&](const auto& rr) {
+                return rr.owner == current && rr.type == static_cast<std::uint16_t>(rr_type::cname);
+            });
         if (cname == msg.answers.end()) {
             break;
         }
@@ -150,7 +152,7 @@ step<Record> read_response(const std::string& qname, rr_type type, const raw_res
 
 template <class Record>
 asio::awaitable<answer<Record>> async_lookup(channel& ch, std::string name, rr_type type,
-                                              record_parser<Record> parse) {
+                                             record_parser<Record> parse) {
     answer<Record> out;
     out.name = canonical_name(name);
     out.canonical_name = out.name;
@@ -215,7 +217,9 @@ std::string_view to_string(dns_status s) {
     return "error";
 }
 
-void to_json(nlohmann::json& j, dns_status s) { j = std::string(to_string(s)); }
+void to_json(nlohmann::json& j, dns_status s) {
+    j = std::string(to_string(s));
+}
 
 asio::awaitable<mx_answer> async_mx(channel& ch, std::string name) {
     return async_lookup<mx_record>(ch, std::move(name), rr_type::mx, &parse_mx);

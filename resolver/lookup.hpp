@@ -5,14 +5,13 @@
 
 #include "resolver/records.hpp"
 
-#include <boost/asio/awaitable.hpp>
-
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace resolver {
 
@@ -38,8 +37,8 @@ template <class Record> struct answer {
     std::string name;           ///< the name asked for
     std::string canonical_name; ///< where the CNAME chain ended (== name without CNAMEs)
     dns_status status = dns_status::error;
-    bool authenticated = false; ///< AD bit set on every response of the chain
-    std::uint32_t ttl = 0;      ///< smallest TTL of the returned records
+    bool authenticated = false;           ///< AD bit set on every response of the chain
+    std::uint32_t ttl = 0;                ///< smallest TTL of the returned records
     std::vector<std::string> cname_chain; ///< targets followed, in order
     std::vector<Record> records;
     std::string detail; ///< human-readable detail on failures (c-ares or parse message)

@@ -6,12 +6,11 @@
 
 #include "resolver/lookup.hpp"
 
-#include <boost/asio/awaitable.hpp>
-
-#include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace resolver {
 
@@ -26,12 +25,12 @@ struct mx_host_lookup {
 struct mail_lookup {
     std::string domain;
     mx_answer mx;
-    bool null_mx = false;            ///< a single `0 .` MX: the domain accepts no mail
-    bool null_mx_mixed = false;      ///< a `.` MX beside other MX records (RFC 7505 §3 violation)
-    bool implicit_mx = false;        ///< no MX RRset; the domain's own A/AAAA stand in (§5.1)
+    bool null_mx = false;       ///< a single `0 .` MX: the domain accepts no mail
+    bool null_mx_mixed = false; ///< a `.` MX beside other MX records (RFC 7505 §3 violation)
+    bool implicit_mx = false;   ///< no MX RRset; the domain's own A/AAAA stand in (§5.1)
     std::vector<mx_host_lookup> hosts; ///< in ascending preference; empty for null MX
-    txt_answer mta_sts_txt;          ///< `_mta-sts.<domain>`
-    txt_answer tlsrpt_txt;           ///< `_smtp._tls.<domain>`
+    txt_answer mta_sts_txt;            ///< `_mta-sts.<domain>`
+    txt_answer tlsrpt_txt;             ///< `_smtp._tls.<domain>`
 };
 
 /// Runs all lookups for `domain` with as much concurrency as their dependencies allow.

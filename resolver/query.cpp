@@ -2,14 +2,14 @@
 
 #include "resolver/channel.hpp"
 
+#include <memory>
+
+#include <ares.h>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <ares.h>
-#include <memory>
 
 namespace resolver {
 
@@ -54,8 +54,8 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
 asio::awaitable<raw_response> async_query(channel& ch, std::string name, rr_type type) {
     auto initiation = [&ch](auto handler, const std::string& qname, rr_type qtype) {
         using handler_type = decltype(handler);
-        auto q = std::make_unique<pending_query<handler_type>>(
-            pending_query<handler_type>{&ch, std::move(handler), asio::make_work_guard(ch.get_executor())});
+        auto q = std::make_unique<pending_query<handler_type>>(pending_query<handler_type>{
+            &ch, std::move(handler), asio::make_work_guard(ch.get_executor())});
         unsigned char* query = nullptr;
         int length = 0;
         const int rc = ares_create_query(qname.c_str(), dns_class_in, static_cast<int>(qtype), 0, 1,

@@ -5,18 +5,18 @@
 
 #include "resolver/wire.hpp"
 
-#include <boost/asio/awaitable.hpp>
-
 #include <string>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 namespace resolver {
 
 class channel;
 
 struct raw_response {
-    int ares_status = 0;              ///< ARES_SUCCESS when `bytes` holds a response
-    std::vector<std::uint8_t> bytes;  ///< the whole DNS message
+    int ares_status = 0;             ///< ARES_SUCCESS when `bytes` holds a response
+    std::vector<std::uint8_t> bytes; ///< the whole DNS message
 };
 
 boost::asio::awaitable<raw_response> async_query(channel& ch, std::string name, rr_type type);

@@ -1,9 +1,9 @@
 #include "resolver/records.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
+
+#include <nlohmann/json.hpp>
 
 namespace resolver {
 
@@ -26,7 +26,6 @@ wire_error outside(const resource_record& rr) {
 bytes_view rdata_of(bytes_view msg, const resource_record& rr) {
     return msg.subspan(rr.rdata_offset, rr.rdata_length);
 }
-
 
 wire_result<address_record> parse_address(bytes_view msg, const resource_record& rr, int family,
                                           std::size_t size) {
@@ -54,8 +53,8 @@ wire_result<mx_record> parse_mx(bytes_view msg, const resource_record& rr) {
         return rdata_error(rr, "MX RDATA shorter than 3 bytes");
     }
     mx_record out;
-    out.preference = static_cast<std::uint16_t>((msg[rr.rdata_offset] << 8) |
-                                                msg[rr.rdata_offset + 1]);
+    out.preference =
+        static_cast<std::uint16_t>((msg[rr.rdata_offset] << 8) | msg[rr.rdata_offset + 1]);
     std::size_t offset = rr.rdata_offset + 2;
     auto host = read_name(msg, offset);
     if (!host) {
@@ -104,8 +103,7 @@ wire_result<txt_record> parse_txt(bytes_view msg, const resource_record& rr) {
     while (pos < data.size()) {
         const std::size_t len = data[pos];
         if (pos + 1 + len > data.size()) {
-            return rdata_error(rr, "TXT character-string " +
-                                       std::to_string(out.strings_count + 1) +
+            return rdata_error(rr, "TXT character-string " + std::to_string(out.strings_count + 1) +
                                        " runs past the RDATA");
         }
         out.text.append(reinterpret_cast<const char*>(data.data() + pos + 1), len);
@@ -138,9 +136,13 @@ void to_json(nlohmann::json& j, const mx_record& r) {
     j = nlohmann::json{{"preference", r.preference}, {"host", r.host.empty() ? "." : r.host}};
 }
 
-void to_json(nlohmann::json& j, const address_record& r) { j = r.address; }
+void to_json(nlohmann::json& j, const address_record& r) {
+    j = r.address;
+}
 
-void to_json(nlohmann::json& j, const txt_record& r) { j = r.text; }
+void to_json(nlohmann::json& j, const txt_record& r) {
+    j = r.text;
+}
 
 void to_json(nlohmann::json& j, const tlsa_record& r) {
     j = nlohmann::json{{"usage", r.usage},

@@ -3,10 +3,10 @@
 
 #include "resolver/wire.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
 #include <string>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace resolver {
 
@@ -20,7 +20,7 @@ struct address_record {
 };
 
 struct txt_record {
-    std::string text;          ///< the record's character-strings joined without separator
+    std::string text; ///< the record's character-strings joined without separator
     std::size_t strings_count = 0;
 };
 

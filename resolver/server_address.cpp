@@ -1,11 +1,11 @@
 #include "resolver/server_address.hpp"
 
-#include <boost/throw_exception.hpp>
-
 #include <arpa/inet.h>
 #include <charconv>
 #include <netinet/in.h>
 #include <stdexcept>
+
+#include <boost/throw_exception.hpp>
 
 namespace resolver {
 
@@ -89,8 +89,9 @@ boost::system::result<server_address, std::string> parse_server_address(std::str
             }
         }
         if (!is_ipv4(std::string(host))) {
-            return fail(quoted + ": not a numeric IPv4 or IPv6 address (host names are not allowed: "
-                            "they would need a resolver to find the resolver)");
+            return fail(quoted +
+                        ": not a numeric IPv4 or IPv6 address (host names are not allowed: "
+                        "they would need a resolver to find the resolver)");
         }
     }
     out.ip = std::string(host);

@@ -2,11 +2,11 @@
 // The `--resolver IP[:PORT]` syntax: "192.0.2.1", "192.0.2.1:5353", "2001:db8::1",
 // "[2001:db8::1]" and "[2001:db8::1]:5353". Port 53 when none is given.
 
-#include <boost/system/result.hpp>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <boost/system/result.hpp>
 
 namespace resolver {
 

@@ -1,8 +1,8 @@
 #include "resolver/wire.hpp"
 
-#include <boost/throw_exception.hpp>
-
 #include <stdexcept>
+
+#include <boost/throw_exception.hpp>
 
 namespace resolver {
 

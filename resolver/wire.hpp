@@ -2,13 +2,13 @@
 // Pure DNS wire-format reading (RFC 1035 §4): header, question skipping, resource records
 // and compressed names. No sockets, no c-ares: it is fed the bytes of one response.
 
-#include <boost/system/result.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
+
+#include <boost/system/result.hpp>
 
 namespace resolver {
 
@@ -29,7 +29,8 @@ struct wire_error {
     std::size_t offset = 0;
     std::string message;
 };
-[[noreturn]] void throw_exception_from_error(const wire_error& e, const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(const wire_error& e,
+                                             const boost::source_location& loc);
 
 template <class T> using wire_result = boost::system::result<T, wire_error>;
 

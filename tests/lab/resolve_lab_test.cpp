@@ -2,6 +2,8 @@
 // (lab.test signed, plain.test unsigned) and a validating unbound; every answer is checked
 // against the zone contents written by that script, and against dig asking the same resolver.
 
+#include "tests/support/run_command.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -21,8 +23,6 @@
 #include <unistd.h>
 #include <utility>
 #include <vector>
-
-#include "tests/support/run_command.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>

@@ -5,15 +5,15 @@
 
 #include "tests/support/run_command.hpp"
 
-#include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -41,7 +41,8 @@ std::vector<std::string> split(const std::string& text, char separator) {
 // The lab writes the truth about each listener into scenarios.tsv (see tools/lab/smtp).
 scenario load_scenario(const std::string& name) {
     std::ifstream in(lab_dir / "scenarios.tsv");
-    REQUIRE_MESSAGE(in.good(), "no " << (lab_dir / "scenarios.tsv") << ": is the smtp_lab fixture up?");
+    REQUIRE_MESSAGE(in.good(),
+                    "no " << (lab_dir / "scenarios.tsv") << ": is the smtp_lab fixture up?");
     std::string line;
     while (std::getline(in, line)) {
         const auto f = split(line, '\t');
@@ -73,9 +74,9 @@ probe_output probe_host(const scenario& s) {
 // QUIT then ends the session (with stdin closed at once, a TLS 1.3 session block may never
 // be printed).
 std::pair<std::string, std::string> s_client(const scenario& s, const std::string& options) {
-    const auto r = run("echo QUIT | openssl s_client -brief -crlf -starttls smtp -connect " + s.ip +
-                       ":" + s.port + " -servername " + shell_quote(s.sni) + " " + options +
-                       " 2>&1");
+    const auto r =
+        run("echo QUIT | openssl s_client -brief -crlf -starttls smtp -connect " + s.ip + ":" +
+            s.port + " -servername " + shell_quote(s.sni) + " " + options + " 2>&1");
     std::string protocol, cipher;
     for (const auto& line : split(r.out, '\n')) {
         if (line.rfind("Protocol version: ", 0) == 0) {
@@ -116,7 +117,8 @@ void check_against_scenario(const scenario& s, const json& doc) {
 
     const auto accepted = split(s.versions, ',');
     for (const auto& [version, flag] : version_flags) {
-        const bool expected = std::find(accepted.begin(), accepted.end(), version) != accepted.end();
+        const bool expected =
+            std::find(accepted.begin(), accepted.end(), version) != accepted.end();
         CHECK_MESSAGE(doc["versions"][version] == expected, version);
         // The reference client must agree with the enumeration on every version.
         CHECK_MESSAGE(!s_client(s, flag + " " + offer("ALL")).first.empty() == expected,
@@ -241,9 +243,9 @@ TEST_SUITE("lab.postfix") {
             const auto s = load_scenario(name);
             const auto file = lab_dir / (std::string(name) + ".host.json");
             std::ofstream(file) << probe_host(s).doc.dump();
-            const auto r = run(std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json " +
-                               MXPROBE_SOURCE_DIR + "/docs/schema/host.schema.json " +
-                               shell_quote(file.string()));
+            const auto r =
+                run(std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json " + MXPROBE_SOURCE_DIR +
+                    "/docs/schema/host.schema.json " + shell_quote(file.string()));
             CHECK_MESSAGE(r.exit_code == 0, name);
         }
     }

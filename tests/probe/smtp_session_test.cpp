@@ -651,3 +651,18 @@ TEST_SUITE("probe.enumerate") {
     }
 
 } // TEST_SUITE
+TEST_CASE("zz debug") {
+    fake_smtp_server server(tls12_three_suites(true));
+    probe::tls_client_config c;
+    c.min_version = TLS1_2_VERSION;
+    c.max_version = TLS1_2_VERSION;
+    c.load_trust_store = false;
+    c.groups = "P-384:P-521:X448";
+    c.cipher_list = "ECDHE:@SECLEVEL=0";
+    asio::ssl::context ctx = probe::make_tls_context(c);
+    probe::session_options o = patient();
+    o.inspect_chain = false;
+    o.ehlo_after_tls = false;
+    const auto [r, took] = run_session(server.endpoint(), o, ctx);
+    MESSAGE("DBG " << probe::to_string(r.outcome) << " " << r.error << " " << (r.tls ? r.tls->group : "none"));
+}

@@ -1,8 +1,8 @@
 #include "tools/mxprobe/global_options.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <stdexcept>
+
+#include <CLI/CLI.hpp>
 
 namespace mxprobe {
 

@@ -4,11 +4,11 @@
 
 #include "resolver/channel.hpp"
 
-#include <CLI/App.hpp>
-
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include <CLI/App.hpp>
 
 namespace mxprobe {
 

@@ -8,16 +8,15 @@
 #include "resolver/lookup.hpp"
 #include "tools/mxprobe/host_report.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
-#include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 #include <optional>
 #include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 namespace mxprobe {
 
@@ -44,9 +43,8 @@ probe::session_options session_options_from(const host_arguments& args, const gl
 }
 
 // The address to connect to: --ip, else the host's first IPv4 address, else its first IPv6.
-asio::awaitable<std::optional<asio::ip::address>> async_pick_address(const host_arguments& args,
-                                                                      const global_options& g,
-                                                                      std::string& error) {
+asio::awaitable<std::optional<asio::ip::address>>
+async_pick_address(const host_arguments& args, const global_options& g, std::string& error) {
     boost::system::error_code ec;
     if (!args.ip.empty()) {
         auto ip = asio::ip::make_address(args.ip, ec);
@@ -114,7 +112,9 @@ CLI::App* add_host_command(CLI::App& app, host_arguments& a) {
     cmd->add_option("host", a.host, "MX host name (used for SNI and the certificate name check)")
         ->required();
     cmd->add_option("--ip", a.ip, "connect to this address instead of resolving HOST");
-    cmd->add_option("--port", a.port, "TCP port")->capture_default_str()->check(CLI::Range(1, 65535));
+    cmd->add_option("--port", a.port, "TCP port")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 65535));
     cmd->add_flag("--enumerate", a.enumerate,
                   "also find every accepted TLS version, cipher suite and key-exchange group "
                   "(one connection at a time)");

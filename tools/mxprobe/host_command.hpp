@@ -4,10 +4,10 @@
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
 
-#include <CLI/App.hpp>
-
 #include <cstdint>
 #include <string>
+
+#include <CLI/App.hpp>
 
 namespace mxprobe {
 

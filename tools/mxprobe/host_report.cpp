@@ -86,11 +86,11 @@ void text_certificate(std::ostringstream& out, const host_report& r) {
     }
     const auto& leaf = p.tls->chain.front();
     const auto& v = *p.certificate;
-    out << "  cert      " << leaf.subject << "  (" << leaf.key_type << " " << leaf.key_bits
-        << ", " << leaf.signature_algorithm << ")\n";
+    out << "  cert      " << leaf.subject << "  (" << leaf.key_type << " " << leaf.key_bits << ", "
+        << leaf.signature_algorithm << ")\n";
     out << "            issuer " << leaf.issuer << "\n";
-    out << "            names  " << (leaf.san_dns.empty() ? "(no DNS names)" : join(leaf.san_dns, ", "))
-        << "\n";
+    out << "            names  "
+        << (leaf.san_dns.empty() ? "(no DNS names)" : join(leaf.san_dns, ", ")) << "\n";
     std::string trust = v.trusted ? "trusted" : "NOT trusted: " + v.verify_error;
     if (v.missing_intermediate) {
         trust += " (intermediate missing)";
@@ -124,8 +124,9 @@ nlohmann::json host_to_json(const host_report& r) {
              {"host", p.host},
              {"ip", p.ip},
              {"port", p.port},
-             {"banner", p.banner.empty() ? json() : json(std::to_string(p.banner_code) + " " +
-                                                         join(p.banner, " / "))},
+             {"banner", p.banner.empty()
+                            ? json()
+                            : json(std::to_string(p.banner_code) + " " + join(p.banner, " / "))},
              {"ehlo", p.ehlo},
              {"starttls",
               {{"offered", p.starttls_offered},
@@ -167,7 +168,8 @@ std::string host_to_text(const host_report& r, bool colour) {
         out << "  banner    " << p.banner_code << " " << p.banner.front() << "\n";
     }
     out << "  STARTTLS  "
-        << (p.starttls_offered ? (p.starttls_accepted ? "offered, accepted" : "offered, refused: " + p.starttls_reply)
+        << (p.starttls_offered ? (p.starttls_accepted ? "offered, accepted"
+                                                      : "offered, refused: " + p.starttls_reply)
                                : "not offered")
         << "\n";
     if (p.tls) {

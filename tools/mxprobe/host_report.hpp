@@ -6,10 +6,10 @@
 #include "probe/session_result.hpp"
 #include "tools/mxprobe/exit_status.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace mxprobe {
 

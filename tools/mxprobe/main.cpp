@@ -8,10 +8,10 @@
 #include "tools/mxprobe/host_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 int main(int argc, char** argv) {
     using mxprobe::exit_status;

@@ -3,15 +3,14 @@
 #include "resolver/mail_lookup.hpp"
 #include "tools/mxprobe/resolve_render.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
-#include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 #include <optional>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 namespace mxprobe {
 

@@ -4,9 +4,9 @@
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
 
-#include <CLI/App.hpp>
-
 #include <string>
+
+#include <CLI/App.hpp>
 
 namespace mxprobe {
 

@@ -40,7 +40,9 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
     return out;
 }
 
-const char* secure_word(bool authenticated) { return authenticated ? "secure" : "insecure"; }
+const char* secure_word(bool authenticated) {
+    return authenticated ? "secure" : "insecure";
+}
 
 // "noerror" is the expected case; anything else is shown with its status word.
 template <class Record> std::string status_note(const resolver::answer<Record>& a) {
@@ -126,9 +128,8 @@ std::string resolve_to_text(const resolver::mail_lookup& lookup) {
     for (const auto& h : lookup.hosts) {
         const auto addresses = addresses_of(h);
         out << "  " << h.preference << " " << h.host << "\n";
-        out << "      addresses  "
-            << (addresses.empty() ? "none" : join(addresses, ", ")) << "  (A: "
-            << status_note(h.ipv4) << "; AAAA: " << status_note(h.ipv6) << ")\n";
+        out << "      addresses  " << (addresses.empty() ? "none" : join(addresses, ", "))
+            << "  (A: " << status_note(h.ipv4) << "; AAAA: " << status_note(h.ipv6) << ")\n";
         out << "      TLSA       ";
         if (h.tlsa.records.empty()) {
             out << "none  (" << status_note(h.tlsa) << ")\n";
@@ -158,20 +159,21 @@ exit_status resolve_exit_status(const resolver::mail_lookup& lookup) {
     if (lookup.null_mx) {
         return exit_status::ok;
     }
-    const bool any_address = std::any_of(lookup.hosts.begin(), lookup.hosts.end(), [](const auto& h) {
-        return h.ipv4.has_data() || h.ipv6.has_data();
-    });
+    const bool any_address =
+        std::any_of(lookup.hosts.begin(), lookup.hosts.end(),
+                    [](const auto& h) { return h.ipv4.has_data() || h.ipv6.has_data(); });
     if (any_address) {
         return exit_status::ok;
     }
     // Address lookups that failed (rather than came back empty) leave the question open.
-    const bool any_failed = std::any_of(lookup.hosts.begin(), lookup.hosts.end(), [](const auto& h) {
-        auto failed = [](dns_status s) {
-            return s != dns_status::noerror && s != dns_status::nodata &&
-                   s != dns_status::nxdomain;
-        };
-        return failed(h.ipv4.status) || failed(h.ipv6.status);
-    });
+    const bool any_failed =
+        std::any_of(lookup.hosts.begin(), lookup.hosts.end(), [](const auto& h) {
+            auto failed = [](dns_status s) {
+                return s != dns_status::noerror && s != dns_status::nodata &&
+                       s != dns_status::nxdomain;
+            };
+            return failed(h.ipv4.status) || failed(h.ipv6.status);
+        });
     return any_failed ? exit_status::unknown : exit_status::critical;
 }
 

@@ -5,9 +5,9 @@
 #include "resolver/mail_lookup.hpp"
 #include "tools/mxprobe/exit_status.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace mxprobe {
 
