@@ -176,6 +176,7 @@ asio::awaitable<session_result> async_try_groups(const attempt& a, int version,
                                                  const std::vector<group_entry>& groups,
                                                  enumeration_result& out) {
     std::vector<std::string> names;
+    names.reserve(groups.size());
     for (const auto& g : groups) {
         names.emplace_back(g.list_name);
     }

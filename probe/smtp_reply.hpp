@@ -15,7 +15,7 @@ struct reply_limits {
     std::size_t max_line_length =
         4096; ///< octets, CR LF included; RFC 5321 allows 512, real servers exceed it
     std::size_t max_lines = 100;
-    std::size_t max_bytes = 64 * 1024;
+    std::size_t max_bytes = std::size_t{64} * 1024;
 };
 
 struct smtp_reply {

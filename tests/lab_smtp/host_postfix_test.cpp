@@ -200,7 +200,7 @@ TEST_SUITE("lab.postfix") {
         CHECK(out.exit_code == 2);
     }
 
-    TEST_CASE("TLS 1.0/1.1 only: recorded, not aborted; old-version warning, exit 1") {
+    TEST_CASE("TLS 1.0 and 1.1 only: recorded, not aborted, old-version warning, exit 1") {
         const auto s = load_scenario("tls10");
         const auto out = probe_host(s);
         check_against_scenario(s, out.doc);
