@@ -1,6 +1,7 @@
 #include "probe/enumerate.hpp"
 
 #include "probe/openssl_ptr.hpp"
+#include "probe/sslv3_hello.hpp"
 #include "probe/tls_context.hpp"
 
 #include <algorithm>
@@ -234,6 +235,17 @@ asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumerati
     }
 }
 
+asio::awaitable<bool> async_accepts_sslv3(const attempt& a, enumeration_result& out) {
+    session_options options = a.options;
+    options.raw_client_hello = sslv3_client_hello();
+    tls_client_config config;
+    config.load_trust_store = false;
+    asio::ssl::context ctx = make_tls_context(config);
+    ++out.connections;
+    const session_result r = co_await async_smtp_session(a.endpoint, a.host, options, ctx);
+    co_return read_sslv3_answer(r.raw_tls_reply) == sslv3_answer::accepted;
+}
+
 } // namespace
 
 asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endpoint,
@@ -242,6 +254,7 @@ asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endp
     options.ehlo_after_tls = false;
     const attempt a{endpoint, std::move(host), std::move(options)};
     enumeration_result out;
+    out.versions["SSLv3"] = co_await async_accepts_sslv3(a, out);
     int best_version = 0;
     for (const auto& v : all_versions) {
         std::vector<std::string> pool =

@@ -8,7 +8,7 @@
 namespace probe {
 
 struct enumeration_result {
-    std::map<std::string, bool> versions; ///< "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"
+    std::map<std::string, bool> versions; ///< "SSLv3" (raw ClientHello), "TLSv1" ... "TLSv1.3"
     /// Accepted suites per version (OpenSSL names), in the server's order of preference when
     /// `cipher_order` says "server", else in the order we offered them.
     std::map<std::string, std::vector<std::string>> ciphers;

@@ -29,6 +29,7 @@ struct session_result {
     bool plaintext_after_starttls = false; ///< bytes arrived between 220 and the handshake
     bool bare_lf = false;                  ///< a reply line ended in LF alone
 
+    std::string raw_tls_reply; ///< first bytes answering options.raw_client_hello
     std::optional<tls_session> tls;
     std::optional<chain_verdict> certificate;
     std::vector<std::string> ehlo_after_tls;

@@ -122,6 +122,32 @@ std::string handshake_error_text(const error_code& ec) {
     return text;
 }
 
+// Sends a hand-made ClientHello and keeps up to the first record header plus a ServerHello's
+// fixed part of the answer. No QUIT follows: the server now expects TLS, not SMTP.
+asio::awaitable<void> async_raw_hello(beast::tcp_stream& tcp, const std::string& hello,
+                                      const session_options& options, session_result& r) {
+    constexpr std::size_t wanted = 5 + 6; // record header + handshake header + version
+    tcp.expires_after(options.timeouts.handshake);
+    auto [write_ec, written] = co_await asio::async_write(tcp, asio::buffer(hello), use_tuple);
+    (void)written;
+    if (write_ec) {
+        fail(r, status_of_io_error(write_ec), phase::handshake, write_ec.message());
+        co_return;
+    }
+    std::array<char, 64> buffer{};
+    while (r.raw_tls_reply.size() < wanted) {
+        auto [ec, n] = co_await tcp.async_read_some(asio::buffer(buffer), use_tuple);
+        if (ec) {
+            if (r.raw_tls_reply.empty()) {
+                fail(r, status::handshake_error, phase::handshake,
+                     ec == beast::error::timeout ? "no answer to the ClientHello" : ec.message());
+            }
+            co_return;
+        }
+        r.raw_tls_reply.append(buffer.data(), n);
+    }
+}
+
 asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
                                   const session_options& options, asio::ssl::context& tls) {
     beast::tcp_stream& tcp = stream.next_layer();
@@ -196,6 +222,11 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
         r.plaintext_after_starttls = true;
         fail(r, status::protocol_error, phase::starttls,
              std::to_string(pending.size()) + " byte(s) of plaintext followed the 220 reply");
+        co_return;
+    }
+
+    if (options.raw_client_hello) {
+        co_await async_raw_hello(tcp, *options.raw_client_hello, options, r);
         co_return;
     }
 

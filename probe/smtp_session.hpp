@@ -8,6 +8,7 @@
 #include "probe/smtp_reply.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -30,6 +31,10 @@ struct session_options {
     reply_limits limits;
     bool inspect_chain = true; ///< describe and verify the chain (off for enumeration)
     bool ehlo_after_tls = true;
+    /// When set, these bytes are sent after "220 Ready" instead of an OpenSSL handshake, and
+    /// the first bytes of the answer are kept in session_result::raw_tls_reply. It lets the
+    /// probe speak protocol versions its OpenSSL no longer implements (an SSLv3 ClientHello).
+    std::optional<std::string> raw_client_hello;
 };
 
 /// Runs one session against `endpoint`, presenting `host` as SNI. The context decides TLS
