@@ -111,6 +111,32 @@ void judge_certificate(const probe::session_result& p, std::chrono::system_clock
 
 } // namespace
 
+void judge_enumeration(const probe::enumeration_result& e, host_verdict& v) {
+    const auto accepted = [&](const char* version) {
+        const auto it = e.versions.find(version);
+        return it != e.versions.end() && it->second;
+    };
+    if (accepted("SSLv3")) {
+        add(v, "sslv3-accepted", severity::warning,
+            "the server accepts SSLv3, broken since POODLE (RFC 7568 forbids it)");
+    }
+    std::string legacy;
+    for (const char* version : {"TLSv1", "TLSv1.1"}) {
+        if (accepted(version)) {
+            legacy += (legacy.empty() ? "" : " and ") + std::string(version);
+        }
+    }
+    if (!legacy.empty()) {
+        add(v, "legacy-tls-accepted", severity::warning,
+            "the server still accepts " + legacy + " (deprecated by RFC 8996)");
+    }
+    if (!e.versions.empty() && !accepted("TLSv1.2") && !accepted("TLSv1.3")) {
+        add(v, "no-modern-tls", severity::warning,
+            "no TLS 1.2 or 1.3: MTA-STS senders (RFC 8461 §7.2) cannot deliver securely");
+    }
+    v.overall = worst(v.findings);
+}
+
 certificate_times leaf_times(const probe::cert_info& leaf,
                              std::chrono::system_clock::time_point now) {
     const std::int64_t now_s =

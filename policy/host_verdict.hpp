@@ -4,6 +4,7 @@
 // `now`, and findings with severities. Pure: no I/O, no clock.
 
 #include "policy/finding.hpp"
+#include "probe/enumeration_result.hpp"
 #include "probe/session_result.hpp"
 
 #include <chrono>
@@ -38,6 +39,10 @@ struct host_verdict {
 
 certificate_times leaf_times(const probe::cert_info& leaf,
                              std::chrono::system_clock::time_point now);
+
+/// Adds what an enumeration shows beyond the negotiated session: legacy protocol versions
+/// the server still accepts, and no TLS 1.2 or later at all. Updates `overall`.
+void judge_enumeration(const probe::enumeration_result& enumeration, host_verdict& verdict);
 
 host_verdict evaluate_host(const probe::session_result& probe,
                            std::chrono::system_clock::time_point now,

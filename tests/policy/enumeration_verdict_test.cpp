@@ -1,0 +1,74 @@
+#include "policy/host_verdict.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+
+namespace {
+
+using policy::severity;
+
+probe::enumeration_result with_versions(std::initializer_list<std::pair<const char*, bool>> v) {
+    probe::enumeration_result e;
+    for (const auto& [name, ok] : v) {
+        e.versions[name] = ok;
+    }
+    return e;
+}
+
+bool has(const policy::host_verdict& v, const std::string& code) {
+    return std::any_of(v.findings.begin(), v.findings.end(),
+                       [&](const policy::finding& f) { return f.code == code; });
+}
+
+} // namespace
+
+TEST_SUITE("policy.enumeration") {
+
+    TEST_CASE("TLS 1.2 and 1.3 only: nothing to add, the verdict stays ok") {
+        policy::host_verdict v;
+        policy::judge_enumeration(
+            with_versions({{"SSLv3", false}, {"TLSv1", false}, {"TLSv1.1", false},
+                           {"TLSv1.2", true}, {"TLSv1.3", true}}),
+            v);
+        CHECK(v.findings.empty());
+        CHECK(v.overall == severity::ok);
+    }
+
+    TEST_CASE("SSLv3 accepted is a warning of its own") {
+        policy::host_verdict v;
+        policy::judge_enumeration(with_versions({{"SSLv3", true}, {"TLSv1.2", true}}), v);
+        CHECK(has(v, "sslv3-accepted"));
+        CHECK(v.overall == severity::warning);
+    }
+
+    TEST_CASE("TLS 1.0 and 1.1 accepted are named in one legacy finding") {
+        policy::host_verdict v;
+        policy::judge_enumeration(
+            with_versions({{"TLSv1", true}, {"TLSv1.1", true}, {"TLSv1.2", true}}), v);
+        REQUIRE(has(v, "legacy-tls-accepted"));
+        const auto f = std::find_if(v.findings.begin(), v.findings.end(),
+                                    [](const auto& x) { return x.code == "legacy-tls-accepted"; });
+        CHECK(f->message.find("TLSv1 and TLSv1.1") != std::string::npos);
+        CHECK_FALSE(has(v, "no-modern-tls"));
+    }
+
+    TEST_CASE("no TLS 1.2 or later is flagged for MTA-STS senders") {
+        policy::host_verdict v;
+        policy::judge_enumeration(
+            with_versions({{"TLSv1", true}, {"TLSv1.1", true}, {"TLSv1.2", false},
+                           {"TLSv1.3", false}}),
+            v);
+        CHECK(has(v, "no-modern-tls"));
+        CHECK(has(v, "legacy-tls-accepted"));
+    }
+
+    TEST_CASE("an existing critical verdict is not lowered") {
+        policy::host_verdict v;
+        v.findings.push_back({"certificate-expired", severity::critical, "expired"});
+        v.overall = severity::critical;
+        policy::judge_enumeration(with_versions({{"TLSv1", true}, {"TLSv1.2", true}}), v);
+        CHECK(v.overall == severity::critical);
+    }
+}
