@@ -3,8 +3,7 @@
 // for the host, HTTP 200 only, redirects refused, a required media type, a hard body limit
 // whether the length is declared or chunked, and one deadline for the whole fetch.
 
-#include "probe/chain_check.hpp"
-#include "probe/tls_session.hpp"
+#include "probe/https_response.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -31,36 +30,6 @@ struct https_fetch_options {
     std::string required_media_type = "text/plain";   ///< empty: any
     bool allow_private = false;                       ///< permit special-purpose addresses
     std::optional<boost::asio::ip::address> connect_to; ///< skip DNS and connect here
-};
-
-enum class fetch_failure {
-    none,
-    dns,              ///< the host has no address, or DNS failed
-    address_refused,  ///< only special-purpose addresses, and allow_private is off
-    connect,
-    tls,              ///< handshake failed
-    certificate,      ///< chain untrusted, expired, or not for the host (WebPKI)
-    timeout,
-    http_status,      ///< not 200
-    redirect,         ///< 3xx: RFC 8461 §3.3 forbids following it
-    media_type,       ///< Content-Type is not the required one
-    too_large,        ///< body over max_body
-    protocol,         ///< malformed HTTP
-};
-
-std::string_view to_string(fetch_failure f);
-
-struct https_response {
-    std::string ip;                ///< the address connected to
-    int status = 0;                ///< HTTP status code, 0 when none was read
-    std::string content_type;
-    std::string location;          ///< for redirects
-    std::string body;
-    std::optional<tls_session> tls;
-    std::optional<chain_verdict> certificate;
-    fetch_failure failure = fetch_failure::none;
-    std::string error; ///< the concrete reason
-    std::chrono::milliseconds elapsed{0};
 };
 
 /// Fetches https://<host>:<port><target>, resolving the host through `dns` (A, then AAAA).
