@@ -57,23 +57,28 @@ std::string serial_hex(X509* cert) {
     return hex ? std::string(hex.get()) : std::string();
 }
 
-std::string sha256_of(const unsigned char* data, std::size_t size) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_size = 0;
-    if (EVP_Digest(data, size, md, &md_size, EVP_sha256(), nullptr) != 1) {
+std::string digest_hex(const std::vector<std::uint8_t>& data, const EVP_MD* md) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int out_size = 0;
+    if (data.empty() || EVP_Digest(data.data(), data.size(), out, &out_size, md, nullptr) != 1) {
         return {};
     }
-    return to_hex(md, md_size);
+    return to_hex(out, out_size);
 }
 
-template <class I2D, class T> std::string der_sha256(I2D i2d, T* object) {
+template <class I2D, class T> std::vector<std::uint8_t> der_of(I2D i2d, T* object) {
     unsigned char* raw = nullptr;
     const int size = i2d(object, &raw);
     const openssl_memory_ptr<unsigned char> der(raw);
     if (size <= 0) {
         return {};
     }
-    return sha256_of(der.get(), static_cast<std::size_t>(size));
+    return {der.get(), der.get() + size};
+}
+
+x509_ptr parse_der(const std::vector<std::uint8_t>& der) {
+    const unsigned char* p = der.data();
+    return x509_ptr(der.empty() ? nullptr : d2i_X509(nullptr, &p, static_cast<long>(der.size())));
 }
 
 void describe_key(X509* cert, cert_info& out) {
@@ -133,8 +138,12 @@ cert_info describe_certificate(X509* cert) {
     out.self_signed = (flags & EXFLAG_SS) != 0 && X509_verify(cert, X509_get0_pubkey(cert)) == 1;
     out.server_auth_eku =
         (flags & EXFLAG_XKUSAGE) == 0 || (X509_get_extended_key_usage(cert) & XKU_SSL_SERVER) != 0;
-    out.sha256 = der_sha256(i2d_X509, cert);
-    out.spki_sha256 = der_sha256(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(cert));
+    out.der = der_of(i2d_X509, cert);
+    out.spki_der = der_of(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(cert));
+    out.sha256 = digest_hex(out.der, EVP_sha256());
+    out.spki_sha256 = digest_hex(out.spki_der, EVP_sha256());
+    out.sha512 = digest_hex(out.der, EVP_sha512());
+    out.spki_sha512 = digest_hex(out.spki_der, EVP_sha512());
     bio_ptr bio(BIO_new(BIO_s_mem()));
     if (bio && PEM_write_bio_X509(bio.get(), cert) == 1) {
         char* data = nullptr;
@@ -142,6 +151,17 @@ cert_info describe_certificate(X509* cert) {
         out.pem.assign(data, static_cast<std::size_t>(size));
     }
     return out;
+}
+
+bool issued_by(const cert_info& child, const cert_info& parent) {
+    openssl_error_guard guard;
+    const x509_ptr c = parse_der(child.der);
+    const x509_ptr p = parse_der(parent.der);
+    if (!c || !p || X509_check_issued(p.get(), c.get()) != X509_V_OK) {
+        return false;
+    }
+    EVP_PKEY* key = X509_get0_pubkey(p.get()); // get0: borrowed
+    return key != nullptr && X509_verify(c.get(), key) == 1;
 }
 
 void to_json(nlohmann::json& j, const cert_info& c) {

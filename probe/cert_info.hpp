@@ -31,11 +31,23 @@ struct cert_info {
     bool server_auth_eku = false;    ///< no EKU at all, or one that includes serverAuth
     std::string sha256;              ///< of the DER certificate, lower-case hex (DANE 0 1)
     std::string spki_sha256;         ///< of the DER SubjectPublicKeyInfo (DANE 1 1)
+    std::string sha512;              ///< of the DER certificate (TLSA selector 0, matching 2)
+    std::string spki_sha512;         ///< of the DER SubjectPublicKeyInfo (selector 1, matching 2)
+    // The encodings themselves, for TLSA matching type Full(0) and for checking signatures
+    // between chain members after the handshake. Not in the JSON: the PEM carries the same.
+    std::vector<std::uint8_t> der;
+    std::vector<std::uint8_t> spki_der;
     std::string pem;
 };
 
 /// Converts one certificate. Never fails: fields it cannot read stay empty.
 cert_info describe_certificate(x509_st* cert);
+
+/// Whether `parent` issued `child`: names and key identifiers line up (X509_check_issued) and
+/// `child`'s signature verifies with `parent`'s key. Works on the stored DER, so a chain can
+/// be walked long after the handshake (DANE-TA path checks in policy/). False when either
+/// DER cannot be read.
+bool issued_by(const cert_info& child, const cert_info& parent);
 
 /// Lower-case hex of a byte string.
 std::string to_hex(const unsigned char* data, std::size_t size);
