@@ -201,6 +201,7 @@ host_verdict evaluate_host(const probe::session_result& p,
     if (p.bare_lf) {
         add(v, "bare-lf", severity::warning, "reply lines end in LF without CR");
     }
+    v.effective_result_types = v.result_types; // until apply_dane says otherwise
     v.overall = worst(v.findings);
     return v;
 }

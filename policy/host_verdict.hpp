@@ -30,7 +30,11 @@ struct certificate_times {
 struct host_verdict {
     /// RFC 8460 §4.3 result types; empty when a validating sender would succeed.
     std::vector<std::string> result_types;
-    std::optional<certificate_times> times; ///< when a leaf certificate was seen
+    /// What a compliant sender would report for this host: `result_types` (WebPKI against
+    /// the MX name) unless DANE decides, then DANE's (policy::apply_dane, DANE-21).
+    std::vector<std::string> effective_result_types;
+    std::string effective_policy = "webpki"; ///< "webpki" or "dane"
+    std::optional<certificate_times> times;  ///< when a leaf certificate was seen
     bool weak_key = false;
     bool sha1_signature = false;
     std::vector<finding> findings;
