@@ -1,5 +1,6 @@
 #include "tools/mxprobe/host_command.hpp"
 
+#include "policy/dane.hpp"
 #include "policy/host_verdict.hpp"
 #include "probe/address_class.hpp"
 #include "probe/enumerate.hpp"
@@ -15,12 +16,14 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
 namespace mxprobe {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -43,8 +46,11 @@ probe::session_options session_options_from(const host_arguments& args, const gl
 }
 
 // The address to connect to: --ip, else the host's first IPv4 address, else its first IPv6.
-asio::awaitable<std::optional<asio::ip::address>>
-async_pick_address(const host_arguments& args, const global_options& g, std::string& error) {
+// `secure` gets the AD bit of the answer used (DANE-11); it stays unknown with --ip.
+asio::awaitable<std::optional<asio::ip::address>> async_pick_address(const host_arguments& args,
+                                                                     const global_options& g,
+                                                                     std::string& error,
+                                                                     std::optional<bool>& secure) {
     boost::system::error_code ec;
     if (!args.ip.empty()) {
         auto ip = asio::ip::make_address(args.ip, ec);
@@ -58,6 +64,7 @@ async_pick_address(const host_arguments& args, const global_options& g, std::str
     for (auto* lookup : {&resolver::async_a, &resolver::async_aaaa}) {
         const auto answer = co_await lookup(channel, args.host);
         if (answer.has_data()) {
+            secure = answer.authenticated;
             co_return asio::ip::make_address(answer.records.front().address, ec);
         }
         if (answer.status != resolver::dns_status::nodata) {
@@ -70,10 +77,61 @@ async_pick_address(const host_arguments& args, const global_options& g, std::str
     co_return std::nullopt;
 }
 
+policy::tlsa_lookup to_tlsa_lookup(const resolver::tlsa_answer& answer) {
+    policy::tlsa_lookup out;
+    out.name = answer.name;
+    out.authenticated = answer.authenticated;
+    out.detail = std::string(to_string(answer.status)) +
+                 (answer.detail.empty() ? "" : " (" + answer.detail + ")");
+    switch (answer.status) {
+    case resolver::dns_status::noerror:
+        out.state = policy::tlsa_lookup_state::records;
+        out.records = answer.records;
+        break;
+    case resolver::dns_status::nodata:
+    case resolver::dns_status::nxdomain:
+        out.state = policy::tlsa_lookup_state::no_records;
+        break;
+    case resolver::dns_status::servfail:
+        // What a validating resolver answers for bogus data (RFC 4035 §5.5).
+        out.state = policy::tlsa_lookup_state::bogus;
+        break;
+    default:
+        out.state = policy::tlsa_lookup_state::failed;
+        break;
+    }
+    return out;
+}
+
+// `_25._tcp.<host>` TLSA (DANE-7). Runs alongside the SMTP session, so a resolver that does
+// not answer costs no time beyond the probe's own, and never stops the probe: a channel that
+// cannot be set up is a failed lookup like any other.
+asio::awaitable<policy::tlsa_lookup> async_lookup_tlsa(host_arguments args, global_options g) {
+    std::string host = args.host;
+    if (!host.empty() && host.back() == '.') {
+        host.pop_back();
+    }
+    policy::tlsa_lookup out;
+    out.name = "_25._tcp." + host;
+    if (args.no_dane) {
+        co_return out;
+    }
+    std::optional<resolver::channel> channel;
+    try {
+        channel.emplace(co_await asio::this_coro::executor, make_channel_options(g));
+    } catch (const std::exception& e) {
+        out.state = policy::tlsa_lookup_state::failed;
+        out.detail = e.what();
+        co_return out;
+    }
+    co_return to_tlsa_lookup(co_await resolver::async_tlsa(*channel, out.name));
+}
+
 asio::awaitable<host_outcome> async_run_host(host_arguments args, global_options g,
                                              asio::ssl::context& tls) {
     host_outcome out;
-    const auto ip = co_await async_pick_address(args, g, out.error);
+    std::optional<bool> addresses_secure;
+    const auto ip = co_await async_pick_address(args, g, out.error, addresses_secure);
     if (!ip) {
         co_return out;
     }
@@ -85,11 +143,19 @@ asio::awaitable<host_outcome> async_run_host(host_arguments args, global_options
     const asio::ip::tcp::endpoint endpoint(*ip, args.port);
     const probe::session_options options = session_options_from(args, g);
     host_report report;
-    report.probe = co_await probe::async_smtp_session(endpoint, args.host, options, tls);
+    auto [session, tlsa] = co_await (probe::async_smtp_session(endpoint, args.host, options, tls) &&
+                                     async_lookup_tlsa(args, g));
+    report.probe = std::move(session);
     if (args.enumerate && report.probe.starttls_accepted) {
         report.enumeration = co_await probe::async_enumerate(endpoint, args.host, options);
     }
-    report.verdict = policy::evaluate_host(report.probe, std::chrono::system_clock::now());
+    const auto now = std::chrono::system_clock::now();
+    report.verdict = policy::evaluate_host(report.probe, now);
+    policy::dane_options dane_options;
+    dane_options.required = args.require_dane;
+    dane_options.addresses_secure = addresses_secure;
+    report.dane = policy::evaluate_dane(tlsa, report.probe, now, dane_options);
+    policy::apply_dane(report.dane, report.verdict);
     out.report = std::move(report);
     co_return out;
 }
@@ -107,8 +173,8 @@ std::string default_ehlo_name() {
 CLI::App* add_host_command(CLI::App& app, host_arguments& a) {
     CLI::App* cmd = app.add_subcommand(
         "host", "Probe one mail host over STARTTLS: greeting, EHLO, TLS version and cipher, "
-                "certificate chain, name and expiry, and the RFC 8460 result types a validating "
-                "sender would report");
+                "certificate chain, name and expiry, DANE against _25._tcp.HOST TLSA, and the "
+                "RFC 8460 result types a validating sender would report");
     cmd->add_option("host", a.host, "MX host name (used for SNI and the certificate name check)")
         ->required();
     cmd->add_option("--ip", a.ip, "connect to this address instead of resolving HOST");
@@ -123,6 +189,10 @@ CLI::App* add_host_command(CLI::App& app, host_arguments& a) {
     cmd->add_option("--ehlo", a.ehlo, "name to send in EHLO (default: this machine's host name)");
     cmd->add_flag("--allow-private", a.allow_private,
                   "allow loopback, private and other special-purpose addresses");
+    cmd->add_flag("--no-dane", a.no_dane, "do not look up _25._tcp.HOST TLSA (no DANE check)");
+    cmd->add_flag("--require-dane", a.require_dane,
+                  "DANE is mandatory for this host (RFC 7672 §6): without a DNSSEC-secure "
+                  "usable TLSA RRset it fails with dane-required");
     return cmd;
 }
 

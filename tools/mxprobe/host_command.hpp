@@ -19,6 +19,8 @@ struct host_arguments {
     std::string ca_file;
     std::string ehlo;
     bool allow_private = false;
+    bool no_dane = false;      ///< skip the `_25._tcp.<host>` TLSA lookup
+    bool require_dane = false; ///< DANE is mandatory for this host (RFC 7672 §6)
 };
 
 CLI::App* add_host_command(CLI::App& app, host_arguments& arguments);

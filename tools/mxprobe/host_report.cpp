@@ -103,6 +103,23 @@ void text_certificate(std::ostringstream& out, const host_report& r) {
     }
 }
 
+// One line: what the TLSA lookup said and, when DANE applies, what matched.
+void text_dane(std::ostringstream& out, const policy::dane_verdict& d) {
+    out << "  DANE      " << to_string(d.status);
+    if (d.status == policy::dane_status::applies) {
+        out << ", " << d.records.size() << " TLSA record(s), " << d.usable << " usable";
+        for (const auto& r : d.records) {
+            if (r.matched) {
+                out << ", matched " << int(r.record.usage) << " " << int(r.record.selector) << " "
+                    << int(r.record.matching_type) << " at depth " << r.matched_depth;
+                break;
+            }
+        }
+        out << (d.authenticated ? ": authenticated" : ": NOT authenticated");
+    }
+    out << " (" << d.detail << ")\n";
+}
+
 } // namespace
 
 std::string iso8601(std::int64_t epoch_seconds) {
@@ -136,6 +153,9 @@ nlohmann::json host_to_json(const host_report& r) {
              {"tls", std::move(tls)},
              {"certificate", certificate_json(r)},
              {"result_types", r.verdict.result_types},
+             {"effective_result_types", r.verdict.effective_result_types},
+             {"effective_policy", r.verdict.effective_policy},
+             {"dane", r.dane},
              {"findings", r.verdict.findings},
              {"verdict", to_string(r.verdict.overall)},
              {"status", to_string(p.outcome)},
@@ -196,10 +216,22 @@ std::string host_to_text(const host_report& r, bool colour) {
         }
         out << "  probing   " << e.connections + 1 << " connections\n";
     }
-    out << "  RFC 8460  "
-        << (r.verdict.result_types.empty() ? "none (a validating sender would succeed)"
-                                           : join(r.verdict.result_types, ", "))
-        << "\n";
+    text_dane(out, r.dane);
+    if (r.verdict.effective_policy == "dane") {
+        // Both views: a DANE sender's, which decides, and a WebPKI-only sender's.
+        out << "  RFC 8460  "
+            << (r.verdict.effective_result_types.empty()
+                    ? "none (a DANE sender would succeed)"
+                    : join(r.verdict.effective_result_types, ", "))
+            << "; WebPKI alone: "
+            << (r.verdict.result_types.empty() ? "none" : join(r.verdict.result_types, ", "))
+            << "\n";
+    } else {
+        out << "  RFC 8460  "
+            << (r.verdict.result_types.empty() ? "none (a validating sender would succeed)"
+                                               : join(r.verdict.result_types, ", "))
+            << "\n";
+    }
     for (const auto& f : r.verdict.findings) {
         out << "  " << paint(colour, f.level) << to_string(f.level) << reset << "  " << f.code
             << ": " << f.message << "\n";

@@ -1,6 +1,7 @@
 #pragma once
 // A host probe with its verdict: what `mxprobe host` prints, and its exit status.
 
+#include "policy/dane.hpp"
 #include "policy/host_verdict.hpp"
 #include "probe/enumeration_result.hpp"
 #include "probe/session_result.hpp"
@@ -19,6 +20,7 @@ struct host_report {
     probe::session_result probe;
     std::optional<probe::enumeration_result> enumeration;
     policy::host_verdict verdict;
+    policy::dane_verdict dane; ///< status not_looked_up unless the TLSA lookup was made
 };
 
 nlohmann::json host_to_json(const host_report& report);
