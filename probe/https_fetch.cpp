@@ -4,6 +4,9 @@
 #include "probe/openssl_error.hpp"
 #include "resolver/lookup.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -12,11 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-
 #include <openssl/ssl.h>
-
-#include <algorithm>
-#include <cctype>
 
 namespace probe {
 
@@ -36,9 +35,8 @@ void fail(https_response& r, fetch_failure f, std::string why) {
 }
 
 // DNS A first, then AAAA; special-purpose addresses only when allowed.
-asio::awaitable<std::vector<asio::ip::address>> async_addresses(resolver::channel& dns,
-                                                                const https_fetch_options& o,
-                                                                https_response& r) {
+asio::awaitable<std::vector<asio::ip::address>>
+async_addresses(resolver::channel& dns, const https_fetch_options& o, https_response& r) {
     std::vector<asio::ip::address> out;
     if (o.connect_to) {
         out.push_back(*o.connect_to);
@@ -99,7 +97,8 @@ asio::awaitable<void> async_exchange(asio::ssl::stream<beast::tcp_stream>& strea
         fail(r, fetch_failure::tls, "cannot set SNI: " + drain_openssl_errors());
         co_return;
     }
-    auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    auto [handshake_ec] =
+        co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (handshake_ec) {
         fail(r, handshake_ec == beast::error::timeout ? fetch_failure::timeout : fetch_failure::tls,
              handshake_ec == beast::error::timeout ? "no TLS handshake before the deadline"
@@ -107,8 +106,8 @@ asio::awaitable<void> async_exchange(asio::ssl::stream<beast::tcp_stream>& strea
         co_return;
     }
     r.tls = describe_session(ssl);
-    r.certificate =
-        check_chain(SSL_get_peer_cert_chain(ssl), SSL_CTX_get_cert_store(tls.native_handle()), o.host);
+    r.certificate = check_chain(SSL_get_peer_cert_chain(ssl),
+                                SSL_CTX_get_cert_store(tls.native_handle()), o.host);
     if (!r.certificate->trusted || !r.certificate->hostname_match) {
         // RFC 8461 §3.3: a policy from a host that fails WebPKI validation must not be used.
         fail(r, fetch_failure::certificate, certificate_problem(*r.certificate, o.host));
@@ -122,7 +121,8 @@ asio::awaitable<void> async_exchange(asio::ssl::stream<beast::tcp_stream>& strea
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
     (void)written;
     if (write_ec) {
-        fail(r, write_ec == beast::error::timeout ? fetch_failure::timeout : fetch_failure::protocol,
+        fail(r,
+             write_ec == beast::error::timeout ? fetch_failure::timeout : fetch_failure::protocol,
              "sending the request: " + write_ec.message());
         co_return;
     }
@@ -130,11 +130,16 @@ asio::awaitable<void> async_exchange(asio::ssl::stream<beast::tcp_stream>& strea
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.header_limit(max_header_bytes);
-    parser.body_limit(o.max_body);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    // No body limit while the header is read: Beast would refuse an oversize Content-Length
+    // with a bare body_limit error, and we want to name the declared length. The limit is
+    // set below, before any body byte is read, and also bounds chunked bodies.
+    parser.body_limit(boost::none);
+    auto [header_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, use_tuple);
     (void)header_bytes;
     if (header_ec) {
-        fail(r, header_ec == beast::error::timeout ? fetch_failure::timeout : fetch_failure::protocol,
+        fail(r,
+             header_ec == beast::error::timeout ? fetch_failure::timeout : fetch_failure::protocol,
              "reading the response header: " + header_ec.message());
         co_return;
     }
@@ -164,6 +169,7 @@ asio::awaitable<void> async_exchange(asio::ssl::stream<beast::tcp_stream>& strea
                  std::to_string(o.max_body) + " bytes");
         co_return;
     }
+    parser.body_limit(o.max_body);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
     (void)body_bytes;
     if (body_ec == http::error::body_limit) {

@@ -5,15 +5,15 @@
 
 #include "probe/https_response.hpp"
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/context.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 namespace resolver {
 class channel;
@@ -22,13 +22,13 @@ class channel;
 namespace probe {
 
 struct https_fetch_options {
-    std::string host;                                 ///< SNI, certificate name and Host header
+    std::string host; ///< SNI, certificate name and Host header
     std::string target = "/.well-known/mta-sts.txt";
     std::uint16_t port = 443;
-    std::chrono::milliseconds deadline{10000};        ///< for everything after DNS
-    std::size_t max_body = 64 * 1024;                 ///< RFC 8461 §3.3 suggests 64 KiB
-    std::string required_media_type = "text/plain";   ///< empty: any
-    bool allow_private = false;                       ///< permit special-purpose addresses
+    std::chrono::milliseconds deadline{10000};          ///< for everything after DNS
+    std::size_t max_body = 64 * 1024;                   ///< RFC 8461 §3.3 suggests 64 KiB
+    std::string required_media_type = "text/plain";     ///< empty: any
+    bool allow_private = false;                         ///< permit special-purpose addresses
     std::optional<boost::asio::ip::address> connect_to; ///< skip DNS and connect here
 };
 
