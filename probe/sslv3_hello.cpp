@@ -1,9 +1,9 @@
 #include "probe/sslv3_hello.hpp"
 
-#include <openssl/rand.h>
-
 #include <array>
 #include <cstdint>
+
+#include <openssl/rand.h>
 
 namespace probe {
 
@@ -15,8 +15,7 @@ constexpr std::uint8_t handshake_server_hello = 0x02;
 
 // RFC 6101 suites: RSA and DHE key exchange with 3DES, RC4, AES (RFC 3268) and DES.
 constexpr std::array<std::uint16_t, 12> suites{
-    0x000A, 0x0005, 0x0004, 0x002F, 0x0035, 0x0016,
-    0x0033, 0x0039, 0x0009, 0x0015, 0x0013, 0x0032,
+    0x000A, 0x0005, 0x0004, 0x002F, 0x0035, 0x0016, 0x0033, 0x0039, 0x0009, 0x0015, 0x0013, 0x0032,
 };
 
 void put16(std::string& out, std::size_t v) {

@@ -1,9 +1,9 @@
 #include "policy/host_verdict.hpp"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <string>
+
+#include <doctest/doctest.h>
 
 namespace {
 
@@ -28,10 +28,12 @@ TEST_SUITE("policy.enumeration") {
 
     TEST_CASE("TLS 1.2 and 1.3 only: nothing to add, the verdict stays ok") {
         policy::host_verdict v;
-        policy::judge_enumeration(
-            with_versions({{"SSLv3", false}, {"TLSv1", false}, {"TLSv1.1", false},
-                           {"TLSv1.2", true}, {"TLSv1.3", true}}),
-            v);
+        policy::judge_enumeration(with_versions({{"SSLv3", false},
+                                                 {"TLSv1", false},
+                                                 {"TLSv1.1", false},
+                                                 {"TLSv1.2", true},
+                                                 {"TLSv1.3", true}}),
+                                  v);
         CHECK(v.findings.empty());
         CHECK(v.overall == severity::ok);
     }
@@ -57,8 +59,8 @@ TEST_SUITE("policy.enumeration") {
     TEST_CASE("no TLS 1.2 or later is flagged for MTA-STS senders") {
         policy::host_verdict v;
         policy::judge_enumeration(
-            with_versions({{"TLSv1", true}, {"TLSv1.1", true}, {"TLSv1.2", false},
-                           {"TLSv1.3", false}}),
+            with_versions(
+                {{"TLSv1", true}, {"TLSv1.1", true}, {"TLSv1.2", false}, {"TLSv1.3", false}}),
             v);
         CHECK(has(v, "no-modern-tls"));
         CHECK(has(v, "legacy-tls-accepted"));

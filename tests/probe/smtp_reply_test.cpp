@@ -12,7 +12,7 @@
 
 namespace probe {
 // So doctest prints the enum in failed checks.
-std::ostream& operator<<(std::ostream& os, reply_error e) {
+inline std::ostream& operator<<(std::ostream& os, reply_error e) {
     return os << to_string(e);
 }
 } // namespace probe

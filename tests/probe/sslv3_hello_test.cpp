@@ -1,13 +1,15 @@
 #include "probe/sslv3_hello.hpp"
 
-#include <doctest/doctest.h>
-
 #include <cstdint>
 #include <string>
 
+#include <doctest/doctest.h>
+
 namespace {
 
-std::uint8_t at(const std::string& s, std::size_t i) { return static_cast<std::uint8_t>(s[i]); }
+std::uint8_t at(const std::string& s, std::size_t i) {
+    return static_cast<std::uint8_t>(s[i]);
+}
 
 std::string bytes(std::initializer_list<int> values) {
     std::string out;
@@ -24,7 +26,7 @@ TEST_SUITE("probe.sslv3_hello") {
     TEST_CASE("the ClientHello is one SSLv3 handshake record whose lengths add up") {
         const std::string hello = probe::sslv3_client_hello();
         REQUIRE(hello.size() > 9 + 2 + 32 + 1 + 2 + 2);
-        CHECK(at(hello, 0) == 0x16);                         // handshake record
+        CHECK(at(hello, 0) == 0x16);                           // handshake record
         CHECK((at(hello, 1) == 0x03 && at(hello, 2) == 0x00)); // record version 3.0
         const std::size_t record_length = (at(hello, 3) << 8) | at(hello, 4);
         CHECK(record_length == hello.size() - 5);
@@ -52,7 +54,8 @@ TEST_SUITE("probe.sslv3_hello") {
     }
 
     TEST_CASE("a ServerHello with version 3.0 means SSLv3 is accepted") {
-        const auto reply = bytes({0x16, 0x03, 0x00, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x00});
+        const auto reply =
+            bytes({0x16, 0x03, 0x00, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x00});
         CHECK(probe::read_sslv3_answer(reply) == probe::sslv3_answer::accepted);
     }
 
@@ -62,9 +65,8 @@ TEST_SUITE("probe.sslv3_hello") {
         CHECK(probe::read_sslv3_answer(bytes({0x15, 0x03, 0x00, 0x00, 0x02, 0x02, 0x46})) ==
               sslv3_answer::refused);
         // a broken server answering TLS 1.2 to an SSLv3 hello does not accept SSLv3
-        CHECK(probe::read_sslv3_answer(
-                  bytes({0x16, 0x03, 0x03, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x03})) ==
-              sslv3_answer::refused);
+        CHECK(probe::read_sslv3_answer(bytes({0x16, 0x03, 0x03, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46,
+                                              0x03, 0x03})) == sslv3_answer::refused);
         CHECK(probe::read_sslv3_answer(bytes({0x16, 0x03, 0x00})) == sslv3_answer::refused);
         CHECK(probe::read_sslv3_answer("") == sslv3_answer::refused);
         // plaintext (a server that never switched to TLS)
