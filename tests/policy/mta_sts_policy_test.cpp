@@ -184,7 +184,8 @@ TEST_SUITE("policy.mta_sts_policy") {
     }
 
     TEST_CASE("corpus: RFC 8461 §3.2 example policy (CRLF)") {
-        for (const auto& v : load_json("vectors/rfc8461_examples.json")["policies"]) {
+        const nlohmann::json vectors = load_json("vectors/rfc8461_examples.json");
+        for (const auto& v : vectors["policies"]) {
             const auto p = policy::parse_sts_policy(v["body"].get<std::string>());
             CHECK(p.error == "");
             CHECK(p.mode == sts_mode::enforce);

@@ -126,7 +126,8 @@ TEST_SUITE("policy.mta_sts_txt") {
     }
 
     TEST_CASE("corpus: RFC 8461 §3.1 example record") {
-        for (const auto& v : load_json("vectors/rfc8461_examples.json")["txt_records"]) {
+        const nlohmann::json vectors = load_json("vectors/rfc8461_examples.json");
+        for (const auto& v : vectors["txt_records"]) {
             const auto txt = v["txt"].get<std::string>();
             CAPTURE(txt);
             CHECK(v["expected"] == "valid");

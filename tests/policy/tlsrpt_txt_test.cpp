@@ -77,11 +77,13 @@ TEST_SUITE("policy.tlsrpt_txt") {
         for (const auto& v : sys4["invalid"]) {
             CHECK_FALSE(policy::parse_tlsrpt_txt(v["txt"].get<std::string>()).valid);
         }
-        for (const auto& v : load("rfc8460_examples.json")["valid"]) {
+        const nlohmann::json examples = load("rfc8460_examples.json");
+        for (const auto& v : examples["valid"]) {
             CAPTURE(v["txt"].get<std::string>());
             CHECK(policy::parse_tlsrpt_txt(v["txt"].get<std::string>()).valid);
         }
-        for (const auto& v : load("observed_records.json")["records"]) {
+        const nlohmann::json observed = load("observed_records.json");
+        for (const auto& v : observed["records"]) {
             const auto txt = v["txt"].get<std::string>();
             CAPTURE(txt);
             // The only invalid record seen in the wild is the bare version tag (no rua).
