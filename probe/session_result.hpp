@@ -35,6 +35,10 @@ struct session_result {
     std::vector<std::string> ehlo_after_tls;
     bool starttls_after_tls = false; ///< STARTTLS advertised again inside TLS (RFC 3207 §4.2)
 
+    /// The reply code when the server refused or closed the session (421, 554), at the
+    /// greeting or in answer to EHLO; 0 otherwise.
+    int refusal_code = 0;
+
     status outcome = status::success;
     phase failed_phase = phase::none;
     std::string error; ///< concrete reason: reply text, socket error, OpenSSL error queue

@@ -163,6 +163,7 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
     if (banner.reply.code != 220) {
         // SMTP-11: 554 refuses the session; 421 closes it. Neither is a TLS result.
         const bool refused = banner.reply.code == 554 || banner.reply.code == 421;
+        r.refusal_code = refused ? banner.reply.code : 0;
         fail(r, refused ? status::session_refused : status::protocol_error, phase::banner,
              "greeting " + reply_summary(banner.reply));
         co_await async_quit(tcp, tcp, pending, options);
@@ -180,6 +181,7 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
         co_return;
     }
     if (ehlo.reply.code == 421 || ehlo.reply.code == 554) {
+        r.refusal_code = ehlo.reply.code;
         fail(r, status::session_refused, phase::ehlo, "EHLO answered " + reply_summary(ehlo.reply));
         co_return;
     }
