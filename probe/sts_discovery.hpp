@@ -28,6 +28,12 @@ struct sts_discovery {
 /// Whether a TXT string claims to be an MTA-STS record (the STS-5 filter, before grammar).
 bool looks_like_sts_record(std::string_view txt);
 
+/// Fetches the policy of `domain` when `txt` (its `_mta-sts` answer) holds an STSv1 record;
+/// nothing otherwise. For callers that looked the TXT record up already (the domain scan).
+boost::asio::awaitable<std::optional<https_response>>
+async_fetch_sts_policy(resolver::channel& dns, std::string domain, resolver::txt_answer txt,
+                       sts_discovery_options options, boost::asio::ssl::context& tls);
+
 /// Looks up `_mta-sts.<domain>` and, when it holds an STSv1 record, fetches the policy from
 /// `mta-sts.<domain>` (SNI, certificate name and Host header), verified against `tls`.
 boost::asio::awaitable<sts_discovery> async_discover_sts(resolver::channel& dns, std::string domain,
