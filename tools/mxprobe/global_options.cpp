@@ -15,11 +15,15 @@ void add_global_options(CLI::App& app, global_options& options) {
             auto parsed = resolver::parse_server_address(text);
             return parsed ? std::string() : parsed.error();
         });
-    app.add_option("--timeout", options.timeout_seconds,
-                   "time allowed for each network step, in seconds")
+    app.add_option_function<double>(
+           "--timeout",
+           [&options](double seconds) {
+               options.timeout_seconds = seconds;
+               options.timeout_given = true;
+           },
+           "time allowed for each network step, in seconds (default 10)")
         ->type_name("SECONDS")
-        ->check(CLI::Range(0.1, 3600.0))
-        ->capture_default_str();
+        ->check(CLI::Range(0.1, 3600.0));
     app.add_flag("--json", options.json, "print machine-readable JSON (schemas in docs/schema)");
 }
 

@@ -15,6 +15,7 @@ namespace mxprobe {
 struct global_options {
     std::vector<std::string> resolvers; ///< "IP[:PORT]"; empty = the system's resolv.conf
     double timeout_seconds = 10.0;      ///< budget for one network step (a DNS lookup, ...)
+    bool timeout_given = false;         ///< --timeout was on the command line
     bool json = false;
 };
 

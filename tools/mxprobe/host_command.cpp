@@ -2,12 +2,14 @@
 
 #include "policy/dane.hpp"
 #include "policy/host_verdict.hpp"
+#include "policy/tlsa_lookup_mapping.hpp"
 #include "probe/address_class.hpp"
 #include "probe/enumerate.hpp"
 #include "probe/smtp_session.hpp"
 #include "probe/tls_context.hpp"
 #include "resolver/lookup.hpp"
 #include "tools/mxprobe/host_report.hpp"
+#include "tools/mxprobe/text_style.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -77,32 +79,6 @@ asio::awaitable<std::optional<asio::ip::address>> async_pick_address(const host_
     co_return std::nullopt;
 }
 
-policy::tlsa_lookup to_tlsa_lookup(const resolver::tlsa_answer& answer) {
-    policy::tlsa_lookup out;
-    out.name = answer.name;
-    out.authenticated = answer.authenticated;
-    out.detail = std::string(to_string(answer.status)) +
-                 (answer.detail.empty() ? "" : " (" + answer.detail + ")");
-    switch (answer.status) {
-    case resolver::dns_status::noerror:
-        out.state = policy::tlsa_lookup_state::records;
-        out.records = answer.records;
-        break;
-    case resolver::dns_status::nodata:
-    case resolver::dns_status::nxdomain:
-        out.state = policy::tlsa_lookup_state::no_records;
-        break;
-    case resolver::dns_status::servfail:
-        // What a validating resolver answers for bogus data (RFC 4035 §5.5).
-        out.state = policy::tlsa_lookup_state::bogus;
-        break;
-    default:
-        out.state = policy::tlsa_lookup_state::failed;
-        break;
-    }
-    return out;
-}
-
 // `_25._tcp.<host>` TLSA (DANE-7). Runs alongside the SMTP session, so a resolver that does
 // not answer costs no time beyond the probe's own, and never stops the probe: a channel that
 // cannot be set up is a failed lookup like any other.
@@ -124,7 +100,7 @@ asio::awaitable<policy::tlsa_lookup> async_lookup_tlsa(host_arguments args, glob
         out.detail = e.what();
         co_return out;
     }
-    co_return to_tlsa_lookup(co_await resolver::async_tlsa(*channel, out.name));
+    co_return policy::to_tlsa_lookup(co_await resolver::async_tlsa(*channel, out.name));
 }
 
 asio::awaitable<host_outcome> async_run_host(host_arguments args, global_options g,
@@ -232,8 +208,7 @@ exit_status run_host(const host_arguments& arguments, const global_options& opti
     if (options.json) {
         std::cout << host_to_json(*outcome->report).dump(2) << "\n";
     } else {
-        const bool colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
-        std::cout << host_to_text(*outcome->report, colour);
+        std::cout << host_to_text(*outcome->report, use_colour(STDOUT_FILENO));
     }
     return host_exit_status(*outcome->report);
 }

@@ -1,5 +1,7 @@
 #include "tools/mxprobe/host_report.hpp"
 
+#include "tools/mxprobe/text_style.hpp"
+
 #include <ctime>
 #include <sstream>
 
@@ -38,37 +40,6 @@ json certificate_json(const host_report& r) {
                 {"weak_key", r.verdict.weak_key},
                 {"sha1_signature", r.verdict.sha1_signature},
                 {"chain", std::move(chain)}};
-}
-
-const char* paint(bool colour, policy::severity s) {
-    if (!colour) {
-        return "";
-    }
-    switch (s) {
-    case policy::severity::ok:
-        return "\033[32m";
-    case policy::severity::warning:
-        return "\033[33m";
-    case policy::severity::critical:
-        return "\033[31m";
-    case policy::severity::unknown:
-        return "\033[35m";
-    }
-    return "";
-}
-
-const char* verdict_word(policy::severity s) {
-    switch (s) {
-    case policy::severity::ok:
-        return "OK";
-    case policy::severity::warning:
-        return "WARNING";
-    case policy::severity::critical:
-        return "CRITICAL";
-    case policy::severity::unknown:
-        return "UNKNOWN";
-    }
-    return "UNKNOWN";
 }
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
@@ -180,10 +151,10 @@ nlohmann::json host_to_json(const host_report& r) {
 
 std::string host_to_text(const host_report& r, bool colour) {
     const auto& p = r.probe;
-    const char* reset = colour ? "\033[0m" : "";
+    const text_style style(colour);
     std::ostringstream out;
-    out << p.host << " [" << p.ip << "]:" << p.port << "  " << paint(colour, r.verdict.overall)
-        << verdict_word(r.verdict.overall) << reset << "\n";
+    out << p.host << " [" << p.ip << "]:" << p.port << "  " << style.verdict(r.verdict.overall)
+        << "\n";
     if (!p.banner.empty()) {
         out << "  banner    " << p.banner_code << " " << p.banner.front() << "\n";
     }
@@ -233,8 +204,7 @@ std::string host_to_text(const host_report& r, bool colour) {
             << "\n";
     }
     for (const auto& f : r.verdict.findings) {
-        out << "  " << paint(colour, f.level) << to_string(f.level) << reset << "  " << f.code
-            << ": " << f.message << "\n";
+        out << "  " << style.severity_word(f.level) << "  " << f.code << ": " << f.message << "\n";
     }
     return out.str();
 }

@@ -7,6 +7,7 @@
 #include "tools/mxprobe/global_options.hpp"
 #include "tools/mxprobe/host_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
+#include "tools/mxprobe/scan_command.hpp"
 
 #include <exception>
 #include <iostream>
@@ -29,6 +30,10 @@ int main(int argc, char** argv) {
     CLI::App* resolve = mxprobe::add_resolve_command(app, resolve_args);
     mxprobe::host_arguments host_args;
     CLI::App* host = mxprobe::add_host_command(app, host_args);
+    mxprobe::domain_arguments domain_args;
+    CLI::App* domain = mxprobe::add_domain_command(app, domain_args);
+    mxprobe::scan_arguments scan_args;
+    CLI::App* scan = mxprobe::add_scan_command(app, scan_args);
 
     try {
         app.parse(argc, argv);
@@ -50,6 +55,10 @@ int main(int argc, char** argv) {
             status = mxprobe::run_resolve(resolve_args, options);
         } else if (host->parsed()) {
             status = mxprobe::run_host(host_args, options);
+        } else if (domain->parsed()) {
+            status = mxprobe::run_domain_command(domain_args, options);
+        } else if (scan->parsed()) {
+            status = mxprobe::run_scan_command(scan_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {
