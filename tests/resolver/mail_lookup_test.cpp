@@ -2,6 +2,7 @@
 // ordering, null and implicit MX, TLSA names and the MTA-STS / TLS-RPT TXT records.
 
 #include "resolver/mail_lookup.hpp"
+#include "tests/support/fake_zone.hpp"
 #include "tests/support/resolver_harness.hpp"
 
 #include <functional>
@@ -16,63 +17,7 @@ using resolver::dns_status;
 
 namespace {
 
-// A tiny authoritative zone: a name with no records at all is NXDOMAIN, a name with records
-// of other types only is NODATA.
-class zone {
-  public:
-    using adder = std::function<void(dns_packet_builder&)>;
-
-    zone& mx(const std::string& name, std::uint16_t pref, std::string host) {
-        return add(name, qtype::mx, [=](auto& b) { b.mx(name, pref, host); });
-    }
-    zone& a(const std::string& name, std::string addr) {
-        return add(name, qtype::a, [=](auto& b) { b.a(name, addr); });
-    }
-    zone& aaaa(const std::string& name, std::string addr) {
-        return add(name, qtype::aaaa, [=](auto& b) { b.aaaa(name, addr); });
-    }
-    zone& txt(const std::string& name, std::string text) {
-        return add(name, qtype::txt, [=](auto& b) { b.txt(name, split_txt(text)); });
-    }
-    zone& tlsa(const std::string& name, std::uint8_t usage) {
-        return add(name, qtype::tlsa, [=](auto& b) { b.tlsa(name, usage, 1, 1, bytes(32, 0x5a)); });
-    }
-
-    response answer(const query& q) const {
-        auto b = reply_to(q);
-        bool name_exists = false;
-        for (const auto& e : entries_) {
-            if (e.name != q.name) {
-                continue;
-            }
-            name_exists = true;
-            if (e.type == q.type) {
-                e.add(b);
-            }
-        }
-        if (!name_exists) {
-            b.rcode(rcode::nxdomain);
-        }
-        return b;
-    }
-
-    query_handler handler() const {
-        auto self = std::make_shared<const zone>(*this);
-        return [self](const query& q) { return self->answer(q); };
-    }
-
-  private:
-    struct entry {
-        std::string name;
-        std::uint16_t type;
-        adder add;
-    };
-    zone& add(const std::string& name, std::uint16_t type, adder f) {
-        entries_.push_back({name, type, std::move(f)});
-        return *this;
-    }
-    std::vector<entry> entries_;
-};
+using zone = fake_zone;
 
 resolver::mail_lookup run_mail_lookup(lookup_env& env, std::string domain) {
     return env.run(resolver::async_mail_lookup(env.channel, std::move(domain)));
@@ -91,7 +36,7 @@ TEST_SUITE("resolver.mail_lookup") {
             .aaaa("mx1.example.test", "2001:db8::1")
             .a("mx2.example.test", "192.0.2.2")
             .a("mx3.example.net", "192.0.2.3")
-            .tlsa("_25._tcp.mx1.example.test", 3);
+            .tlsa("_25._tcp.mx1.example.test", 3, 1, 1, bytes(32, 0x5a));
         lookup_env env(z.handler());
         auto m = run_mail_lookup(env, "example.test");
 

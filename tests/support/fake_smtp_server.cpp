@@ -165,10 +165,11 @@ void configure(net::ssl::context& ctx, const smtp_tls_config& config) {
 
 } // namespace
 
-fake_smtp_server::fake_smtp_server(smtp_script script)
+fake_smtp_server::fake_smtp_server(smtp_script script, const std::string& address,
+                                   std::uint16_t port)
     : script_(std::move(script)), tls_(net::ssl::context::tls_server), acceptor_(io_) {
     configure(tls_, script_.tls);
-    const tcp::endpoint local(net::ip::make_address("127.0.0.1"), 0);
+    const tcp::endpoint local(net::ip::make_address(address), port);
     acceptor_.open(local.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     acceptor_.bind(local);
@@ -222,6 +223,10 @@ net::awaitable<void> fake_smtp_server::accept_loop() {
             co_return;
         }
         ++connections_;
+        const std::size_t open = connections_ - ended_;
+        if (open > max_concurrent_) {
+            max_concurrent_ = open;
+        }
         net::co_spawn(io_, session(std::move(socket)), net::detached);
     }
 }

@@ -77,9 +77,11 @@ struct smtp_script {
 
 class fake_smtp_server {
   public:
-    /// Binds 127.0.0.1:0 and starts serving. Throws when it cannot bind or when the TLS
-    /// settings are refused by OpenSSL.
-    explicit fake_smtp_server(smtp_script script);
+    /// Binds `address`:`port` (default 127.0.0.1 and an ephemeral port) and starts serving.
+    /// Several servers on 127.0.0.x addresses sharing one port stand in for several MX hosts.
+    /// Throws when it cannot bind or when the TLS settings are refused by OpenSSL.
+    explicit fake_smtp_server(smtp_script script, const std::string& address = "127.0.0.1",
+                              std::uint16_t port = 0);
     ~fake_smtp_server();
     fake_smtp_server(const fake_smtp_server&) = delete;
     fake_smtp_server& operator=(const fake_smtp_server&) = delete;
@@ -99,6 +101,8 @@ class fake_smtp_server {
     [[nodiscard]] std::vector<std::string> negotiated() const;
     /// Number of connections whose session coroutine has ended.
     [[nodiscard]] std::size_t sessions_ended() const { return ended_; }
+    /// The most connections that were open at the same time.
+    [[nodiscard]] std::size_t max_concurrent() const { return max_concurrent_; }
 
   private:
     boost::asio::awaitable<void> accept_loop();
@@ -119,6 +123,7 @@ class fake_smtp_server {
     std::atomic<std::size_t> connections_{0};
     std::atomic<std::size_t> handshakes_{0};
     std::atomic<std::size_t> ended_{0};
+    std::atomic<std::size_t> max_concurrent_{0};
 
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_;
