@@ -22,19 +22,21 @@ host_report as_host_report(const policy::host_evaluation& h) {
     return r;
 }
 
+// The scan's view of one MX address around the host document `mxprobe host` prints for it.
 json host_json(const policy::host_evaluation& h) {
-    json j = host_to_json(as_host_report(h));
-    j["preference"] = h.preference;
-    j["policy"] = h.policy;
-    j["reportable_result_types"] = h.reportable_result_types;
-    j["mta_sts"] = h.sts ? json(*h.sts) : json(nullptr);
-    j["attempts"] = h.probe->attempts;
-    j["rate_limited"] = h.probe->rate_limited;
-    if (!h.probe->retried_after.empty()) {
-        j["retried_after"] = h.probe->retried_after;
-    }
-    j["queued_ms"] = h.probe->queued.count();
-    j["slow"] = h.probe->slow;
+    json j{{"host", h.host},
+           {"ip", h.ip},
+           {"preference", h.preference},
+           {"verdict", policy::to_string(h.verdict.overall)},
+           {"policy", h.policy},
+           {"reportable_result_types", h.reportable_result_types},
+           {"mta_sts", h.sts ? json(*h.sts) : json(nullptr)},
+           {"attempts", h.probe->attempts},
+           {"rate_limited", h.probe->rate_limited},
+           {"retried_after", h.probe->retried_after},
+           {"queued_ms", h.probe->queued.count()},
+           {"slow", h.probe->slow},
+           {"probe", host_to_json(as_host_report(h))}};
     return j;
 }
 
