@@ -1,6 +1,7 @@
 // targets.yaml: the example at the root loads, and every mistake is an error naming
 // file:line:column before anything runs.
 
+#include "tests/support/run_command.hpp"
 #include "tools/mxprobe/targets_file.hpp"
 
 #include <string>
@@ -164,4 +165,19 @@ TEST_CASE("tools.targets_file: an unquoted NULL is named as an empty value") {
         error_of("requirements:\n  forbidden_ciphers: [RC4, NULL]\npartners: [a.example]\n");
     CHECK(e.find("t.yaml:2:28: 'forbidden_ciphers entry' has no value") == 0);
     CHECK(e.find("quote the word") != std::string::npos);
+}
+
+TEST_CASE("tools.targets_file: the example targets files follow docs/schema/targets.schema.json") {
+    for (const char* file : {"/targets.yaml", "/tools/lab/targets.yaml"}) {
+        const std::string path = std::string(MXPROBE_SOURCE_DIR) + file;
+        CAPTURE(path);
+        const auto r =
+            mxprobe_test::run("/usr/bin/python3 -c 'import json, sys, yaml; "
+                              "print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' " +
+                              path +
+                              " | " MXPROBE_SOURCE_DIR "/tools/validate-json " MXPROBE_SOURCE_DIR
+                              "/docs/schema/targets.schema.json");
+        CHECK(r.exit_code == 0);
+        CHECK_NOTHROW(mxprobe::load_targets(path));
+    }
 }

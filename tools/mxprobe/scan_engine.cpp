@@ -182,6 +182,9 @@ void add_probe_cli_options(CLI::App& cmd, probe_cli_options& o) {
         ->check(CLI::Range(1, 100000));
     cmd.add_option("--per-ip", o.per_ip, "connections at once to one IP address (default 1)")
         ->check(CLI::Range(1, 1000));
+    cmd.add_option("--per-provider", o.per_provider,
+                   "connections at once to one provider: registered domain or /24 (default 8)")
+        ->check(CLI::Range(1, 1000000));
     cmd.add_option("--retries", o.retries,
                    "attempts after a 421 or a connection dropped at the greeting (default 2)")
         ->check(CLI::Range(0, 10));
@@ -225,6 +228,9 @@ scan_defaults apply_cli(scan_defaults d, const global_options& g, const probe_cl
     }
     if (c.per_ip) {
         d.per_ip = *c.per_ip;
+    }
+    if (c.per_provider) {
+        d.per_provider = *c.per_provider;
     }
     if (c.retries) {
         d.retries = *c.retries;

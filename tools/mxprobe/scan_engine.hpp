@@ -57,6 +57,7 @@ struct probe_cli_options {
     bool ipv6_only = false;
     std::optional<std::size_t> concurrency;
     std::optional<std::size_t> per_ip;
+    std::optional<std::size_t> per_provider;
     std::optional<int> retries;
     std::string retry_delay;
     bool require_dane = false;
