@@ -207,6 +207,39 @@ TEST_SUITE("tools.scan_cli") {
         CHECK(r.out.find("\"domain\":\"b.test\"") != std::string::npos);
     }
 
+    TEST_CASE("Ctrl-C stops a scan at once and the JSON written so far is whole and valid") {
+        smtp_script held = good_script();
+        held.banner_delay = std::chrono::seconds(60);
+        const world w;
+        const fake_smtp_server tarpit(held, "127.0.0.43", w.good.port());
+        const fake_dns_server dns(fake_zone()
+                                      .mx("good.test", 10, "mx.good.test")
+                                      .a("mx.good.test", "127.0.0.41")
+                                      .mx("slow.test", 10, "mx.slow.test")
+                                      .a("mx.slow.test", "127.0.0.43")
+                                      .handler());
+        const std::string file = targets_file("partners: [good.test, slow.test]\n");
+        const std::string out = write_temp_file("", ".json");
+        const std::string scan = mxprobe_bin + " scan " + shell_quote(file) +
+                                 " --resolver 127.0.0.1:" + std::to_string(dns.port()) +
+                                 " --port " + std::to_string(w.good.port()) + " --ca-file " +
+                                 shell_quote(material().root_file) +
+                                 " --allow-private --timeout 60 -q --json -o " + out;
+        // Wait until the first domain is on disk, then interrupt.
+        const auto r = run(scan +
+                           " 2>/dev/null & pid=$!; for i in $(seq 100); do grep -q "
+                           "good.test " +
+                           out + " && break; sleep 0.1; done; kill -INT $pid; wait $pid");
+        CHECK(r.exit_code == 3);
+        CHECK(r.seconds < 30);
+        CHECK(run(validate + schemas + "scan.schema.json " + out).exit_code == 0);
+        std::ifstream in(out);
+        const auto doc = nlohmann::json::parse(in);
+        CHECK(doc["summary"]["interrupted"] == true);
+        REQUIRE(doc["domains"].size() == 1);
+        CHECK(doc["domains"][0]["domain"] == "good.test");
+    }
+
     TEST_CASE("mxprobe domain: the whole picture, exit status from the verdict") {
         const world w;
         const auto good = run(mxprobe_bin + " domain good.test" + w.options() + " --json");
