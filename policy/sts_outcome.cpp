@@ -1,6 +1,7 @@
 #include "policy/sts_outcome.hpp"
 
 #include "policy/sts_fetch_verdict.hpp"
+#include "policy/time_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -99,6 +100,14 @@ void to_json(nlohmann::json& j, const sts_outcome& o) {
         }
         if (o.fetch->tls) {
             f["tls"] = *o.fetch->tls;
+            if (!o.fetch->tls->chain.empty()) {
+                // The policy host's certificate expires too, and breaks MTA-STS when it does.
+                const auto& leaf = o.fetch->tls->chain.front();
+                f["leaf"] = {{"subject", leaf.subject},
+                             {"san_dns", leaf.san_dns},
+                             {"not_after", iso8601_utc(leaf.not_after)},
+                             {"sha256", leaf.sha256}};
+            }
         }
         if (o.fetch->certificate) {
             f["certificate"] = *o.fetch->certificate;

@@ -1,8 +1,8 @@
 #include "tools/mxprobe/host_report.hpp"
 
+#include "policy/time_text.hpp"
 #include "tools/mxprobe/text_style.hpp"
 
-#include <ctime>
 #include <sstream>
 
 namespace mxprobe {
@@ -93,14 +93,7 @@ void text_dane(std::ostringstream& out, const policy::dane_verdict& d) {
 
 } // namespace
 
-std::string iso8601(std::int64_t epoch_seconds) {
-    const std::time_t t = static_cast<std::time_t>(epoch_seconds);
-    std::tm parts{};
-    gmtime_r(&t, &parts);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return text;
-}
+std::string iso8601(std::int64_t epoch_seconds) { return policy::iso8601_utc(epoch_seconds); }
 
 nlohmann::json host_to_json(const host_report& r) {
     const auto& p = r.probe;
