@@ -93,7 +93,9 @@ void text_dane(std::ostringstream& out, const policy::dane_verdict& d) {
 
 } // namespace
 
-std::string iso8601(std::int64_t epoch_seconds) { return policy::iso8601_utc(epoch_seconds); }
+std::string iso8601(std::int64_t epoch_seconds) {
+    return policy::iso8601_utc(epoch_seconds);
+}
 
 nlohmann::json host_to_json(const host_report& r) {
     const auto& p = r.probe;

@@ -6,6 +6,7 @@
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
 #include "tools/mxprobe/host_command.hpp"
+#include "tools/mxprobe/matrix_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
 #include "tools/mxprobe/scan_command.hpp"
 
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
     CLI::App* domain = mxprobe::add_domain_command(app, domain_args);
     mxprobe::scan_arguments scan_args;
     CLI::App* scan = mxprobe::add_scan_command(app, scan_args);
+    mxprobe::matrix_arguments matrix_args;
+    CLI::App* matrix = mxprobe::add_matrix_command(app, matrix_args);
 
     try {
         app.parse(argc, argv);
@@ -59,6 +62,8 @@ int main(int argc, char** argv) {
             status = mxprobe::run_domain_command(domain_args, options);
         } else if (scan->parsed()) {
             status = mxprobe::run_scan_command(scan_args, options);
+        } else if (matrix->parsed()) {
+            status = mxprobe::run_matrix_command(matrix_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {

@@ -66,8 +66,9 @@ class reader {
 
     [[nodiscard]] std::string text(const YAML::Node& n, const std::string& key) const {
         if (n.IsNull()) {
-            fail(n, "'" + key + "' has no value (YAML reads an empty value, ~ and null/NULL as "
-                    "nothing: quote the word if you meant it, e.g. \"NULL\")");
+            fail(n, "'" + key +
+                        "' has no value (YAML reads an empty value, ~ and null/NULL as "
+                        "nothing: quote the word if you meant it, e.g. \"NULL\")");
         }
         if (!n.IsScalar()) {
             fail(n, "'" + key + "' must be a single value, not a list or mapping");
