@@ -105,6 +105,33 @@ std::string cut(std::string s, std::size_t width) {
     return s;
 }
 
+// Word-wraps `text` to 100 columns: the first line after `lead`, the rest indented.
+std::string wrapped(const std::string& lead, const std::string& text) {
+    constexpr std::size_t width = 100;
+    const std::string indent(6, ' ');
+    std::string out = lead;
+    std::size_t column = lead.size();
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t end = text.find(' ', i);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        const std::string word = text.substr(i, end - i);
+        if (column + word.size() + 1 > width && column > indent.size()) {
+            out += "\n" + indent;
+            column = indent.size();
+        } else if (column != lead.size() && column != indent.size()) {
+            out += " ";
+            ++column;
+        }
+        out += word;
+        column += word.size();
+        i = end + 1;
+    }
+    return out + "\n";
+}
+
 std::string pad(const std::string& s, std::size_t width) {
     return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
 }
@@ -174,7 +201,7 @@ std::string matrix_to_table(const matrix& m, bool colour) {
                     << "):\n";
                 heading = true;
             }
-            out << "  " << r.facts.domain << ": " << b << "\n";
+            out << wrapped("  " + r.facts.domain + ": ", b);
         }
     }
     heading = false;
@@ -187,7 +214,7 @@ std::string matrix_to_table(const matrix& m, bool colour) {
                 out << "\nReported failures to our domains, explained:\n";
                 heading = true;
             }
-            out << "  " << r.facts.domain << ": " << e.text << "\n";
+            out << wrapped("  " + r.facts.domain + ": ", e.text);
         }
     }
     if (m.what_if) {
@@ -201,13 +228,13 @@ std::string matrix_to_table(const matrix& m, bool colour) {
         }
         out << "\n";
         for (const auto& p : w.breaking) {
-            out << "  " << p.domain << ": " << join(p.blocking, "; ") << "\n";
+            out << wrapped("  " + p.domain + ": ", join(p.blocking, "; "));
         }
     }
     if (!m.reports.errors.empty()) {
         out << "\n" << m.reports.errors.size() << " report file(s) could not be read:\n";
         for (const auto& [file, message] : m.reports.errors) {
-            out << "  " << file << ": " << message << "\n";
+            out << wrapped("  " + file + ": ", message);
         }
     }
     return out.str();
