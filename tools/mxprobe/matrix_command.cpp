@@ -6,9 +6,11 @@
 #include "tools/mxprobe/target_selection.hpp"
 #include "tools/mxprobe/text_style.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -192,16 +194,27 @@ exit_status run_matrix_command(const matrix_arguments& a, const global_options& 
         return exit_status::unknown;
     }
     if (file) {
-        // targets.yaml decides who is ours and who a partner, whatever the scan file says.
+        // targets.yaml decides who is ours and who a partner, whatever the scan file says,
+        // and the rows follow its order (a scan writes domains as they finish).
+        const auto targets_list = file->all_targets();
+        std::map<std::string, std::size_t> position;
+        for (std::size_t i = 0; i < targets_list.size(); ++i) {
+            position.emplace(targets_list[i].domain, i);
+        }
         for (auto& d : domains) {
-            for (const auto& t : file->all_targets()) {
-                if (t.domain == d.domain) {
-                    d.role = t.role;
-                    d.name = t.name;
-                    d.tags = t.tags;
-                }
+            if (const auto it = position.find(d.domain); it != position.end()) {
+                const auto& t = targets_list[it->second];
+                d.role = t.role;
+                d.name = t.name;
+                d.tags = t.tags;
             }
         }
+        std::stable_sort(domains.begin(), domains.end(), [&](const auto& x, const auto& y) {
+            const auto px = position.find(x.domain);
+            const auto py = position.find(y.domain);
+            return (px == position.end() ? position.size() : px->second) <
+                   (py == position.end() ? position.size() : py->second);
+        });
     }
     const std::vector<std::string> report_paths =
         !a.reports.empty() ? a.reports : (file ? file->tlsrpt_folders : std::vector<std::string>{});

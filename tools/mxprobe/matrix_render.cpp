@@ -164,16 +164,16 @@ json matrix_to_json(const matrix& m) {
 std::string matrix_to_table(const matrix& m, bool colour) {
     const text_style style(colour);
     std::ostringstream out;
-    // 26 + 6 + 13 + 14 + 5 + 8 + 8 + 16 = 96 columns with the separators.
-    out << pad("DOMAIN", 26) << pad("ROLE", 6) << pad("OUTBOUND", 13) << pad("TLS", 14)
-        << pad("CERT", 5) << pad("MTA-STS", 8) << pad("DANE", 8) << "INBOUND FAILURES\n";
+    // 26 + 8 + 13 + 14 + 6 + 8 + 8 = 83 columns, and the inbound cell within the next 17.
+    out << pad("DOMAIN", 26) << pad("ROLE", 8) << pad("OUTBOUND", 13) << pad("TLS", 14)
+        << pad("CERT", 6) << pad("MTA-STS", 8) << pad("DANE", 8) << "INBOUND FAILURES\n";
     for (const auto& r : m.rows) {
         const auto& o = r.outbound;
         const std::string days = o.cert_days_left ? std::to_string(*o.cert_days_left) : "-";
-        out << pad(cut(r.facts.domain, 25), 26) << pad(r.facts.role, 6)
+        out << pad(cut(r.facts.domain, 25), 26) << pad(r.facts.role, 8)
             << style.paint(state_severity(o.state),
                            pad(std::string(policy::to_string(o.state)), 13))
-            << pad(cut(versions_text(o), 13), 14) << pad(days, 5)
+            << pad(cut(versions_text(o), 13), 14) << pad(days, 6)
             << pad(r.facts.sts_mode ? *r.facts.sts_mode
                                     : (r.facts.sts_result_type ? "broken" : "-"),
                    8)
