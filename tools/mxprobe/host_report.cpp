@@ -1,5 +1,7 @@
 #include "tools/mxprobe/host_report.hpp"
 
+#include "tools/mxprobe/severity_text.hpp"
+
 #include <ctime>
 #include <sstream>
 
@@ -38,37 +40,6 @@ json certificate_json(const host_report& r) {
                 {"weak_key", r.verdict.weak_key},
                 {"sha1_signature", r.verdict.sha1_signature},
                 {"chain", std::move(chain)}};
-}
-
-const char* paint(bool colour, policy::severity s) {
-    if (!colour) {
-        return "";
-    }
-    switch (s) {
-    case policy::severity::ok:
-        return "\033[32m";
-    case policy::severity::warning:
-        return "\033[33m";
-    case policy::severity::critical:
-        return "\033[31m";
-    case policy::severity::unknown:
-        return "\033[35m";
-    }
-    return "";
-}
-
-const char* verdict_word(policy::severity s) {
-    switch (s) {
-    case policy::severity::ok:
-        return "OK";
-    case policy::severity::warning:
-        return "WARNING";
-    case policy::severity::critical:
-        return "CRITICAL";
-    case policy::severity::unknown:
-        return "UNKNOWN";
-    }
-    return "UNKNOWN";
 }
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
