@@ -6,6 +6,7 @@
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
 #include "tools/mxprobe/host_command.hpp"
+#include "tools/mxprobe/mta_sts_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
 
 #include <exception>
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
     CLI::App* resolve = mxprobe::add_resolve_command(app, resolve_args);
     mxprobe::host_arguments host_args;
     CLI::App* host = mxprobe::add_host_command(app, host_args);
+    mxprobe::mta_sts_arguments mta_sts_args;
+    CLI::App* mta_sts = mxprobe::add_mta_sts_command(app, mta_sts_args);
 
     try {
         app.parse(argc, argv);
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
             status = mxprobe::run_resolve(resolve_args, options);
         } else if (host->parsed()) {
             status = mxprobe::run_host(host_args, options);
+        } else if (mta_sts->parsed()) {
+            status = mxprobe::run_mta_sts(mta_sts_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {
