@@ -8,6 +8,7 @@
 #include "tools/mxprobe/host_command.hpp"
 #include "tools/mxprobe/mta_sts_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
+#include "tools/mxprobe/tlsrpt_command.hpp"
 
 #include <exception>
 #include <iostream>
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
     CLI::App* host = mxprobe::add_host_command(app, host_args);
     mxprobe::mta_sts_arguments mta_sts_args;
     CLI::App* mta_sts = mxprobe::add_mta_sts_command(app, mta_sts_args);
+    mxprobe::tlsrpt_arguments tlsrpt_args;
+    CLI::App* tlsrpt = mxprobe::add_tlsrpt_command(app, tlsrpt_args);
 
     try {
         app.parse(argc, argv);
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
             status = mxprobe::run_host(host_args, options);
         } else if (mta_sts->parsed()) {
             status = mxprobe::run_mta_sts(mta_sts_args, options);
+        } else if (tlsrpt->parsed()) {
+            status = mxprobe::run_tlsrpt(tlsrpt_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {
