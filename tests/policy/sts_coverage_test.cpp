@@ -77,7 +77,7 @@ TEST_SUITE("policy.sts_coverage") {
         CHECK(c.unused_patterns.empty()); // mx1.example.com matches, though not first
     }
 
-    TEST_CASE("a wildcard covers one label only; unmatched patterns are listed") {
+    TEST_CASE("a wildcard covers one label only, unmatched patterns are listed") {
         const auto c = policy::check_sts_coverage(
             "example.com", mx({{10, "a.b.example.com"}, {20, "example.com"}}),
             parsed("testing", {"*.example.com", "backup.example.net"}));
@@ -159,7 +159,7 @@ TEST_SUITE("policy.sts_verdict") {
     }
 
     TEST_CASE(
-        "a policy with a failed MX lookup is unknown; without a policy the MX is not judged") {
+        "a failed MX lookup: unknown with a policy, not judged without one") {
         const auto failed = mx({}, dns_status::servfail);
         const auto v = verdict_for(body_of("enforce", {"mx1.example.com"}), failed);
         REQUIRE(v.findings.size() == 1);
@@ -178,7 +178,7 @@ TEST_SUITE("policy.sts_verdict") {
         CHECK(w.overall == policy::severity::critical);
     }
 
-    TEST_CASE("no MTA-STS at all is ok; a failed TXT lookup is unknown") {
+    TEST_CASE("no MTA-STS at all is ok, a failed TXT lookup is unknown") {
         resolver::txt_answer none;
         none.status = dns_status::nxdomain;
         const auto absent = policy::judge_sts_discovery("example.com", none, std::nullopt);

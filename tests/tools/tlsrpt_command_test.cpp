@@ -210,7 +210,7 @@ TEST_SUITE("tools.tlsrpt") {
         CHECK(gz.doc["totals"]["success"] == 48);
     }
 
-    TEST_CASE("a malformed report is named with its JSON path; the other files still count") {
+    TEST_CASE("a malformed report is named with its JSON path, the other files still count") {
         scratch_dir dir;
         dir.copy("real/parsedmarc__mail.ru.json", "a.json");
         const auto bad = dir.write(
@@ -237,7 +237,7 @@ TEST_SUITE("tools.tlsrpt") {
         check_schema(r.doc, "malformed");
     }
 
-    TEST_CASE("a gzip bomb is cut off at the decompression limit; an oversize file is not read") {
+    TEST_CASE("a gzip bomb is cut off at the decompression limit, an oversize file is not read") {
         scratch_dir dir;
         dir.copy("real/mox__google_example.eml", "good.eml");
         // 64 MiB of zeros compress to about 64 KiB; the decompressed limit is 16 MiB.
