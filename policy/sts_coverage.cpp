@@ -29,7 +29,7 @@ std::string lower(std::string s) {
 std::vector<sts_mx_coverage> hosts_of(const resolver::mx_answer& mx) {
     std::vector<sts_mx_coverage> out;
     for (const auto& r : mx.records) {
-        out.push_back({r.preference, without_trailing_dot(r.host), std::nullopt});
+        out.push_back({r.preference, without_trailing_dot(r.host), std::nullopt, {}});
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const auto& a, const auto& b) { return a.preference < b.preference; });
@@ -67,16 +67,20 @@ sts_coverage check_sts_coverage(const std::string& domain, const resolver::mx_an
         std::erase_if(out.hosts, [](const auto& h) { return h.host.empty(); });
     } else if (mx.status == resolver::dns_status::nodata) {
         out.implicit_mx = true;
-        out.hosts.push_back({0, out.mx_name, std::nullopt});
+        out.hosts.push_back({0, out.mx_name, std::nullopt, {}});
     }
     if (!policy || policy->mx.empty() || !out.mx_answered()) {
         return out;
     }
     out.checked = true;
+    const bool reportable = policy->valid() && policy->mode && *policy->mode != sts_mode::none;
     for (auto& h : out.hosts) {
         h.pattern = matching_mx_pattern(policy->mx, h.host);
         if (!h.pattern) {
             ++out.uncovered;
+            if (reportable) {
+                h.result_type = "validation-failure";
+            }
         }
     }
     for (const auto& pattern : policy->mx) {
@@ -97,7 +101,9 @@ void to_json(nlohmann::json& j, const sts_coverage& c) {
             {{"preference", c.implicit_mx ? nlohmann::json() : nlohmann::json(h.preference)},
              {"host", h.host},
              {"pattern", h.pattern ? nlohmann::json(*h.pattern) : nlohmann::json()},
-             {"covered", c.checked ? nlohmann::json(h.pattern.has_value()) : nlohmann::json()}});
+             {"covered", c.checked ? nlohmann::json(h.pattern.has_value()) : nlohmann::json()},
+             {"result_type",
+              h.result_type.empty() ? nlohmann::json() : nlohmann::json(h.result_type)}});
     }
     j = nlohmann::json{{"name", c.mx_name},
                        {"status", c.mx_status},

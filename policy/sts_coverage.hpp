@@ -21,6 +21,10 @@ struct sts_mx_coverage {
     std::uint16_t preference = 0;
     std::string host;                   ///< as in the MX record, without the trailing dot
     std::optional<std::string> pattern; ///< the first `mx` pattern that matches it
+    /// What a sender applying the policy reports for this host when no pattern matches:
+    /// "validation-failure" (reason mx-not-in-policy, STANDARDS §7 row 19) under a valid
+    /// enforce or testing policy; empty otherwise (mode none reports nothing, STS-37).
+    std::string result_type;
 };
 
 struct sts_coverage {

@@ -86,6 +86,26 @@ TEST_SUITE("policy.sts_coverage") {
         CHECK(c.unused_patterns == std::vector<std::string>{"*.example.com", "backup.example.net"});
     }
 
+    TEST_CASE("a host outside the policy: validation-failure in enforce and testing mode only") {
+        const auto hosts = mx({{10, "mx1.example.com"}, {20, "mx2.example.com"}});
+        for (const char* mode : {"enforce", "testing"}) {
+            CAPTURE(mode);
+            const auto c =
+                policy::check_sts_coverage("example.com", hosts, parsed(mode, {"mx1.example.com"}));
+            CHECK(c.hosts[0].result_type.empty());
+            CHECK(c.hosts[1].result_type == "validation-failure");
+        }
+        const auto none =
+            policy::check_sts_coverage("example.com", hosts, parsed("none", {"mx1.example.com"}));
+        CHECK(none.uncovered == 1);
+        CHECK(none.hosts[1].result_type.empty());
+        const auto invalid = policy::check_sts_coverage(
+            "example.com", hosts,
+            policy::parse_sts_policy("version: STSv1\nmx: mx1.example.com\n"));
+        CHECK(invalid.uncovered == 1);
+        CHECK(invalid.hosts[1].result_type.empty());
+    }
+
     TEST_CASE("null MX, implicit MX and a failed lookup") {
         const auto null_mx = policy::check_sts_coverage("example.com", mx({{0, ""}}),
                                                         parsed("enforce", {"mx.example.com"}));
@@ -158,8 +178,7 @@ TEST_SUITE("policy.sts_verdict") {
         CHECK(v.overall == policy::severity::warning);
     }
 
-    TEST_CASE(
-        "a failed MX lookup: unknown with a policy, not judged without one") {
+    TEST_CASE("a failed MX lookup: unknown with a policy, not judged without one") {
         const auto failed = mx({}, dns_status::servfail);
         const auto v = verdict_for(body_of("enforce", {"mx1.example.com"}), failed);
         REQUIRE(v.findings.size() == 1);

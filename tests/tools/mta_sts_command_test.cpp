@@ -288,6 +288,8 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.doc["mx"]["uncovered"] == 1);
         CHECK(r.doc["mx"]["hosts"][1]["covered"] == false);
         CHECK(r.doc["mx"]["hosts"][1]["pattern"].is_null());
+        CHECK(r.doc["mx"]["hosts"][1]["result_type"] == "validation-failure");
+        CHECK(r.doc["mx"]["hosts"][0]["result_type"].is_null());
         CHECK(r.doc["mx"]["unused_patterns"] == json{"old.example.test"});
         REQUIRE(r.doc["findings"].size() == 1);
         CHECK(r.doc["findings"][0]["code"] == "mx-not-in-policy");
@@ -360,7 +362,9 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.out.find("  MX        10 mx1.example.test  covered by mx1.example.test\n"
                          "            20 mx2.example.test  NOT covered by any mx pattern\n") !=
               std::string::npos);
-        CHECK(r.out.find("  RFC 8460  none (senders apply the policy)\n") != std::string::npos);
+        CHECK(r.out.find(
+                  "  RFC 8460  validation-failure (mx-not-in-policy) for mx2.example.test\n") !=
+              std::string::npos);
         CHECK(r.out.find("  critical  mx-not-in-policy: MX mx2.example.test") != std::string::npos);
     }
 }

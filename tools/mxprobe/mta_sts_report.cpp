@@ -140,6 +140,30 @@ void text_coverage(std::ostringstream& out, const policy::sts_coverage& c) {
     }
 }
 
+// The result type of discovery, else what senders report for MX hosts outside the policy.
+std::string rfc8460_text(const mta_sts_report& r) {
+    const auto& o = r.outcome;
+    if (o.result_type) {
+        return *o.result_type;
+    }
+    if (!o.has_policy()) {
+        return "none";
+    }
+    if (o.policy->mode == policy::sts_mode::none) {
+        return "none (mode none: senders apply and report nothing)";
+    }
+    std::vector<std::string> uncovered;
+    for (const auto& h : r.coverage.hosts) {
+        if (!h.result_type.empty()) {
+            uncovered.push_back(h.host);
+        }
+    }
+    if (uncovered.empty()) {
+        return "none (senders apply the policy)";
+    }
+    return "validation-failure (mx-not-in-policy) for " + join(uncovered, ", ");
+}
+
 } // namespace
 
 std::string policy_url(const mta_sts_report& r) {
@@ -174,11 +198,7 @@ std::string mta_sts_to_text(const mta_sts_report& r, bool colour) {
         text_coverage(out, r.coverage);
     }
     if (o.txt.status != policy::sts_txt_status::no_record) {
-        out << "  RFC 8460  "
-            << (o.result_type
-                    ? *o.result_type
-                    : std::string(o.has_policy() ? "none (senders apply the policy)" : "none"))
-            << "\n";
+        out << "  RFC 8460  " << rfc8460_text(r) << "\n";
     }
     for (const auto& f : r.verdict.findings) {
         out << "  " << paint(colour, f.level) << to_string(f.level) << paint_reset(colour) << "  "
