@@ -11,13 +11,13 @@ namespace {
 
 using resolver::dns_status;
 
-resolver::mx_answer mx(std::vector<std::pair<std::uint16_t, std::string>> hosts,
+resolver::mx_answer mx(const std::vector<std::pair<std::uint16_t, std::string>>& hosts,
                        dns_status status = dns_status::noerror) {
     resolver::mx_answer a;
     a.name = "example.com";
     a.status = status;
-    for (auto& [preference, host] : hosts) {
-        a.records.push_back({preference, std::move(host)});
+    for (const auto& [preference, host] : hosts) {
+        a.records.push_back({preference, host});
     }
     return a;
 }

@@ -64,7 +64,7 @@ struct zone {
     std::uint8_t mx_rcode = rcode::noerror;
 };
 
-query_handler serve(zone z) {
+query_handler serve(const zone& z) {
     return [z](const query& q) -> response {
         if (q.name == std::string("_mta-sts.") + domain && q.type == qtype::txt) {
             if (z.txt_rcode != rcode::noerror) {
@@ -112,8 +112,8 @@ std::string command(const fake_dns_server& dns, std::uint16_t https_port, bool a
            std::to_string(https_port);
 }
 
-sts_run check(const fake_https_server& https, zone z = {}) {
-    fake_dns_server dns(serve(std::move(z)));
+sts_run check(const fake_https_server& https, const zone& z = {}) {
+    fake_dns_server dns(serve(z));
     const auto r = run(command(dns, https.port(), true));
     REQUIRE_MESSAGE(!r.out.empty(), "no output");
     return {r.exit_code, json::parse(r.out), ""};

@@ -243,7 +243,7 @@ TEST_SUITE("tools.tlsrpt") {
         // 64 MiB of zeros compress to about 64 KiB; the decompressed limit is 16 MiB.
         REQUIRE(run("head -c 67108864 /dev/zero | gzip -c > " + shell_quote(dir.file("bomb.gz")))
                     .exit_code == 0);
-        REQUIRE(::truncate(dir.write("huge.json", "").c_str(), 40 * 1024 * 1024) == 0);
+        REQUIRE(::truncate(dir.write("huge.json", "").c_str(), off_t{40} * 1024 * 1024) == 0);
         const auto r = tlsrpt({dir.path()});
         CHECK(r.doc["reports"] == 1);
         CHECK(r.doc["totals"]["success"] == 3);

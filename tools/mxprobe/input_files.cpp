@@ -85,8 +85,9 @@ void walk(const fs::path& root, input_listing& out) {
 } // namespace
 
 std::string size_text(std::size_t bytes) {
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
-        return std::to_string(bytes / (1024 * 1024)) + " MiB (" + std::to_string(bytes) + " bytes)";
+    constexpr std::size_t mib = std::size_t{1024} * 1024;
+    if (bytes >= mib && bytes % mib == 0) {
+        return std::to_string(bytes / mib) + " MiB (" + std::to_string(bytes) + " bytes)";
     }
     return std::to_string(bytes) + " bytes";
 }

@@ -92,7 +92,7 @@ exit_status run_mta_sts(const mta_sts_arguments& arguments, const global_options
     std::exception_ptr failure;
     asio::co_spawn(io, async_check(domain, o, dns, tls),
                    [&](std::exception_ptr e, mta_sts_report r) {
-                       failure = e;
+                       failure = std::move(e);
                        report = std::move(r);
                    });
     asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -17,7 +17,7 @@
 namespace mxprobe {
 
 /// Larger than any report a reporter sends (Google's are a few KiB); guards the reads.
-inline constexpr std::size_t tlsrpt_max_file_bytes = 32 * 1024 * 1024;
+inline constexpr std::size_t tlsrpt_max_file_bytes = std::size_t{32} * 1024 * 1024;
 
 struct tlsrpt_duplicate {
     std::string file;

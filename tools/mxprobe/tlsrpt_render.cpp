@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 
 namespace mxprobe {
@@ -39,19 +40,8 @@ json policies_json(const policy::tlsrpt_aggregate& a) {
 
 std::string percent(double rate) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.2f %%", rate * 100.0);
+    (void)std::snprintf(text, sizeof text, "%.2f %%", rate * 100.0);
     return text;
-}
-
-std::string types_text(const policy::tlsrpt_type_counts& types) {
-    std::vector<std::pair<std::string, std::uint64_t>> sorted(types.begin(), types.end());
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const auto& x, const auto& y) { return x.second > y.second; });
-    std::string out;
-    for (const auto& [type, n] : sorted) {
-        out += (out.empty() ? "" : ", ") + type + " " + std::to_string(n);
-    }
-    return out;
 }
 
 // Columns padded to their widest cell; `align` has one letter per column, 'l' or 'r'.
@@ -92,15 +82,30 @@ class table {
     std::string align_;
 };
 
-void text_policies(std::ostringstream& out, const policy::tlsrpt_aggregate& a) {
-    std::vector<const std::pair<const policy::tlsrpt_policy_key, policy::tlsrpt_policy_counts>*>
-        rows;
-    for (const auto& entry : a.policies) {
+// The entries of a map, most important first by `before`; pointers, so nothing is copied.
+template <class Map, class Before> auto sorted_entries(const Map& map, Before before) {
+    std::vector<const typename Map::value_type*> rows;
+    rows.reserve(map.size());
+    for (const auto& entry : map) {
         rows.push_back(&entry);
     }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const auto* x, const auto* y) { return before(x->second, y->second); });
+    return rows;
+}
+
+std::string types_text(const policy::tlsrpt_type_counts& types) {
+    std::string out;
+    for (const auto* entry : sorted_entries(types, std::greater<>())) {
+        out += (out.empty() ? "" : ", ") + entry->first + " " + std::to_string(entry->second);
+    }
+    return out;
+}
+
+void text_policies(std::ostringstream& out, const policy::tlsrpt_aggregate& a) {
     // Most failures first: what needs attention is on top.
-    std::stable_sort(rows.begin(), rows.end(), [](const auto* x, const auto* y) {
-        return x->second.sessions.failure > y->second.sessions.failure;
+    const auto rows = sorted_entries(a.policies, [](const auto& x, const auto& y) {
+        return x.sessions.failure > y.sessions.failure;
     });
     table t({"policy domain", "type", "success", "failure", "rate", "failures by type"}, "llrrrl");
     for (std::size_t i = 0; i < rows.size() && i < text_rows; ++i) {
@@ -117,13 +122,8 @@ void text_failures_by(std::ostringstream& out, const char* title,
     if (groups.empty()) {
         return;
     }
-    std::vector<const std::pair<const std::string, policy::tlsrpt_failure_counts>*> rows;
-    for (const auto& entry : groups) {
-        rows.push_back(&entry);
-    }
-    std::stable_sort(rows.begin(), rows.end(), [](const auto* x, const auto* y) {
-        return x->second.failure > y->second.failure;
-    });
+    const auto rows =
+        sorted_entries(groups, [](const auto& x, const auto& y) { return x.failure > y.failure; });
     out << "\n";
     table t({title, "failure", "failures by type"}, "lrl");
     for (std::size_t i = 0; i < rows.size() && i < text_rows; ++i) {
@@ -134,12 +134,8 @@ void text_failures_by(std::ostringstream& out, const char* title,
 }
 
 void text_organizations(std::ostringstream& out, const policy::tlsrpt_aggregate& a) {
-    std::vector<const std::pair<const std::string, policy::tlsrpt_counts>*> rows;
-    for (const auto& entry : a.organizations) {
-        rows.push_back(&entry);
-    }
-    std::stable_sort(rows.begin(), rows.end(), [](const auto* x, const auto* y) {
-        return x->second.failure + x->second.success > y->second.failure + y->second.success;
+    const auto rows = sorted_entries(a.organizations, [](const auto& x, const auto& y) {
+        return x.failure + x.success > y.failure + y.success;
     });
     out << "\n";
     table t({"reporter", "success", "failure", "rate"}, "lrrr");
