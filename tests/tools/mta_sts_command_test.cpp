@@ -334,6 +334,12 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.doc["verdict"] == "unknown");
         CHECK(r.exit_code == 3);
         check_schema(r.doc, "txt-servfail");
+
+        fake_dns_server dns(serve(z));
+        const auto text = run(command(dns, https.port(), false));
+        CHECK(text.exit_code == 3);
+        CHECK(text.out.find(
+                  "example.test  MTA-STS  UNKNOWN\n  TXT       lookup failed (servfail)\n") == 0);
     }
 
     TEST_CASE("a valid policy but the MX lookup fails: coverage unknown, exit 3") {

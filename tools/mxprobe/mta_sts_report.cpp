@@ -49,6 +49,12 @@ json leaf_json(const probe::https_response& f) {
 void text_txt(std::ostringstream& out, const policy::sts_outcome& o) {
     const auto secure = o.txt_secure ? "secure" : "not secure";
     out << "  TXT       ";
+    if (o.txt_status != resolver::dns_status::noerror &&
+        o.txt_status != resolver::dns_status::nodata &&
+        o.txt_status != resolver::dns_status::nxdomain) {
+        out << "lookup failed (" << resolver::to_string(o.txt_status) << ")\n";
+        return;
+    }
     switch (o.txt.status) {
     case policy::sts_txt_status::no_record:
         out << "none (" << resolver::to_string(o.txt_status) << "): no MTA-STS policy\n";
