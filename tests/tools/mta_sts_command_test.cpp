@@ -209,6 +209,13 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.exit_code == 0);
         CHECK(https.connections() == 0);
         check_schema(r.doc, "no-record");
+
+        z.sts_txt = std::vector<std::string>{"v=spf1 -all"};
+        fake_dns_server dns(serve(z));
+        const auto text = run(command(dns, https.port(), false));
+        CHECK(text.exit_code == 0);
+        CHECK(text.out == "example.test  MTA-STS  OK\n  TXT       no v=STSv1 record (1 other TXT "
+                          "record(s)): no MTA-STS policy\n");
     }
 
     TEST_CASE("a redirect is not followed: sts-policy-fetch-error naming the target") {

@@ -57,7 +57,12 @@ void text_txt(std::ostringstream& out, const policy::sts_outcome& o) {
     }
     switch (o.txt.status) {
     case policy::sts_txt_status::no_record:
-        out << "none (" << resolver::to_string(o.txt_status) << "): no MTA-STS policy\n";
+        if (o.txt.discarded > 0) {
+            out << "no v=STSv1 record (" << o.txt.discarded << " other TXT record(s))";
+        } else {
+            out << "none (" << resolver::to_string(o.txt_status) << ")";
+        }
+        out << ": no MTA-STS policy\n";
         return;
     case policy::sts_txt_status::several:
         out << o.txt.candidates.size() << " STSv1 records (" << secure << ")\n";
