@@ -9,6 +9,8 @@
 #include "tools/mxprobe/matrix_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
 #include "tools/mxprobe/scan_command.hpp"
+#include "tools/mxprobe/mta_sts_command.hpp"
+#include "tools/mxprobe/tlsrpt_command.hpp"
 
 #include <exception>
 #include <iostream>
@@ -37,6 +39,10 @@ int main(int argc, char** argv) {
     CLI::App* scan = mxprobe::add_scan_command(app, scan_args);
     mxprobe::matrix_arguments matrix_args;
     CLI::App* matrix = mxprobe::add_matrix_command(app, matrix_args);
+    mxprobe::mta_sts_arguments mta_sts_args;
+    CLI::App* mta_sts = mxprobe::add_mta_sts_command(app, mta_sts_args);
+    mxprobe::tlsrpt_arguments tlsrpt_args;
+    CLI::App* tlsrpt = mxprobe::add_tlsrpt_command(app, tlsrpt_args);
 
     try {
         app.parse(argc, argv);
@@ -64,6 +70,10 @@ int main(int argc, char** argv) {
             status = mxprobe::run_scan_command(scan_args, options);
         } else if (matrix->parsed()) {
             status = mxprobe::run_matrix_command(matrix_args, options);
+        } else if (mta_sts->parsed()) {
+            status = mxprobe::run_mta_sts(mta_sts_args, options);
+        } else if (tlsrpt->parsed()) {
+            status = mxprobe::run_tlsrpt(tlsrpt_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {
