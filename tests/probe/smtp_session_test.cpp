@@ -654,6 +654,84 @@ TEST_SUITE("probe.enumerate") {
         CHECK(e.connections == 10 + 1 + 2 + 2 + 2);
     }
 
+    TEST_CASE("3DES and RC4 answered by hand are found and listed after OpenSSL's suites") {
+        smtp_script s = tls12_three_suites(true);
+        // DES-CBC3-SHA, ECDHE-RSA-DES-CBC3-SHA, RC4-SHA: this OpenSSL can neither offer nor
+        // serve them, so the fake answers those ClientHellos itself.
+        s.tls.raw_suites = {0x000A, 0xC012, 0x0005};
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.versions.at("SSLv3") == false); // raw suites start at TLS 1.0
+        REQUIRE(e.ciphers.count("TLSv1.2") == 1);
+        CHECK(e.ciphers.at("TLSv1.2") == strings{"ECDHE-RSA-AES128-GCM-SHA256",
+                                                 "ECDHE-RSA-CHACHA20-POLY1305",
+                                                 "ECDHE-RSA-AES256-GCM-SHA384", "DES-CBC3-SHA",
+                                                 "ECDHE-RSA-DES-CBC3-SHA", "RC4-SHA"});
+        CHECK(e.cipher_order.at("TLSv1.2") == "server");
+        CHECK(e.notes.empty());
+        // The 13 before the hand-made hellos (see expected_connections), then 3 accepted, a
+        // refusal (by OpenSSL: no shared cipher) and the retry without elliptic suites.
+        CHECK(e.connections == 13 + 3 + 2);
+    }
+
+    TEST_CASE("an old server with only RC4 and 3DES before TLS 1.3 is found at TLS 1.0") {
+        smtp_script s = script();
+        s.tls.min_version = TLS1_3_VERSION; // what OpenSSL serves: TLS 1.3 only
+        s.tls.raw_suites = {0x0005, 0x000A};
+        s.tls.raw_max_version = TLS1_VERSION;
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.versions.at("TLSv1") == true);
+        CHECK(e.versions.at("TLSv1.1") == false); // it answers those hellos with TLS 1.0
+        CHECK(e.versions.at("TLSv1.2") == false);
+        CHECK(e.versions.at("TLSv1.3") == true);
+        REQUIRE(e.ciphers.count("TLSv1") == 1);
+        CHECK(e.ciphers.at("TLSv1") == strings{"RC4-SHA", "DES-CBC3-SHA"});
+        CHECK(e.cipher_order.at("TLSv1") == "unknown"); // found by hand: no order check
+        CHECK(e.ciphers.count("TLSv1.1") == 0);
+        CHECK(e.notes.empty());
+    }
+
+    TEST_CASE("a DHE-only server refusing supported_groups: found without it, 1024-bit group") {
+        smtp_script s = tls12_three_suites(true);
+        s.tls.cipher_list = "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+        s.tls.security_level = 0;
+        s.tls.dh_bits = 1024;
+        s.tls.refuse_supported_groups = true; // as GnuTLS without RFC 7919 groups does
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.versions.at("TLSv1.2") == true);
+        REQUIRE(e.ciphers.count("TLSv1.2") == 1);
+        CHECK(e.ciphers.at("TLSv1.2") ==
+              strings{"DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384"});
+        CHECK(e.dhe_min_bits == 1024);
+        CHECK(e.groups.empty()); // no ECDHE at all
+        CHECK(e.notes.empty());
+
+        // The main probe offers ECDHE too, so it sends supported_groups and is refused.
+        const auto r = run_session(server, patient()).result;
+        CHECK(r.outcome == status::handshake_error);
+        CHECK(r.tls_alert == 40);
+    }
+
+    TEST_CASE("DHE with a 1024-bit group: the session records the group's size") {
+        smtp_script s = tls12_three_suites(true);
+        s.tls.cipher_list = "DHE-RSA-AES256-GCM-SHA384";
+        s.tls.security_level = 0;
+        s.tls.dh_bits = 1024;
+        fake_smtp_server server(s);
+        const auto r = run_session(server, patient()).result;
+        REQUIRE(r.tls.has_value());
+        CHECK(r.tls->cipher == "DHE-RSA-AES256-GCM-SHA384");
+        CHECK(r.tls->server_temp_key_type == "DH");
+        CHECK(r.tls->server_temp_key_bits == 1024);
+        CHECK(r.tls->server_temp_key == "DH 1024 bits");
+        CHECK(r.tls->forward_secrecy);
+    }
+
     // BUG (probe/enumerate.cpp, async_walk_groups, 3df9208): the retry adds back the *first
     // group found*, not the certificate's curve. Here the first group found is x25519, so once
     // P-256 has been found and removed every later offer (retry included) lacks P-256, the
