@@ -162,7 +162,9 @@ asio::awaitable<std::vector<std::string>> async_walk_suites(const attempt& a, in
         }
         accepted.push_back(r.tls->cipher);
         out.anonymous_accepted = out.anonymous_accepted || r.tls->anonymous;
-        if (version != TLS1_3_VERSION && r.tls->server_temp_key_type == "DH" &&
+        // Anonymous suites are reported as such; their DH group protects nothing an active
+        // attacker cannot take anyway, and OpenSSL servers size it by the cipher alone.
+        if (version != TLS1_3_VERSION && !r.tls->anonymous && r.tls->server_temp_key_type == "DH" &&
             (out.dhe_min_bits == 0 || r.tls->server_temp_key_bits < out.dhe_min_bits)) {
             out.dhe_min_bits = r.tls->server_temp_key_bits;
         }

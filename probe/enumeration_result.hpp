@@ -17,8 +17,8 @@ struct enumeration_result {
     std::map<std::string, std::string> cipher_order; ///< "server", "client" or "single"
     std::vector<std::string> groups;                 ///< accepted key-exchange groups
     bool anonymous_accepted = false;                 ///< an aNULL suite was negotiated
-    /// The smallest finite-field group (prime bits) a DHE suite before TLS 1.3 was negotiated
-    /// with; 0 when no DHE suite was.
+    /// The smallest finite-field group (prime bits) an authenticated DHE suite before TLS 1.3
+    /// was negotiated with; 0 when none was. (Anonymous suites: `anonymous_accepted`.)
     int dhe_min_bits = 0;
     int connections = 0;            ///< SMTP connections the enumeration made
     std::vector<std::string> notes; ///< anything that cut it short

@@ -63,11 +63,11 @@ struct reference {
 };
 
 // One s_client STARTTLS handshake; the fields stay empty when it failed.
-reference s_client(const tsv_row& s, const std::string& options) {
-    const auto r = run("echo QUIT | timeout 10 openssl s_client -brief -crlf -starttls smtp "
-                       "-connect " +
-                       s.at("ip") + ":" + s.at("port") + " -servername " +
-                       shell_quote(s.at("sni")) + " " + options + " 2>&1");
+reference s_client(const tsv_row& s, const std::string& options, bool brief = true) {
+    const auto r =
+        run(std::string("echo QUIT | timeout 10 openssl s_client ") + (brief ? "-brief " : "") +
+            "-crlf -starttls smtp -connect " + s.at("ip") + ":" + s.at("port") + " -servername " +
+            shell_quote(s.at("sni")) + " " + options + " 2>&1");
     reference out;
     out.text = r.out;
     for (const auto& line : split_fields(r.out, '\n')) {
@@ -77,7 +77,7 @@ reference s_client(const tsv_row& s, const std::string& options) {
             out.cipher = line.substr(13);
         } else if (line.rfind("Server Temp Key: ", 0) == 0) {
             out.temp_key = line.substr(17);
-        } else if (line.rfind("OCSP Response Status: ", 0) == 0 ||
+        } else if (line.find("OCSP Response Status: ") != std::string::npos ||
                    line.find("OCSP response: no response sent") != std::string::npos) {
             out.ocsp = line;
         }
@@ -303,9 +303,11 @@ TEST_SUITE("lab.exim") {
     TEST_CASE("exim-ocsp: a stapled OCSP response is recorded, as s_client -status sees it") {
         check_scenario("exim-ocsp");
         const auto s = load_scenario("exim-ocsp");
-        CHECK(s_client(s, "-status").ocsp.find("successful") != std::string::npos);
-        CHECK(s_client(load_scenario("exim-valid"), "-status").ocsp.find("no response sent") !=
-              std::string::npos);
+        // -brief leaves the OCSP status out.
+        CHECK(s_client(s, "-status", false).ocsp.find("successful") != std::string::npos);
+        CHECK(
+            s_client(load_scenario("exim-valid"), "-status", false).ocsp.find("no response sent") !=
+            std::string::npos);
     }
 
     TEST_CASE("GnuTLS accepts TLS 1.3's AES-128-CCM, which OpenSSL servers leave out by default") {

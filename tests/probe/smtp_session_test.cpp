@@ -717,6 +717,26 @@ TEST_SUITE("probe.enumerate") {
         CHECK(r.tls_alert == 40);
     }
 
+    TEST_CASE("an anonymous DHE suite with a 1024-bit group is anonymous, not a DHE group size") {
+        smtp_script s = tls12_three_suites(true);
+        s.tls.cipher_list = "ADH-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+        s.tls.security_level = 0;
+        s.tls.dh_bits = 1024;
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.anonymous_accepted);
+        REQUIRE(e.ciphers.count("TLSv1.2") == 1);
+        CHECK(e.ciphers.at("TLSv1.2").size() == 2);
+        CHECK(e.dhe_min_bits == 1024); // from DHE-RSA-AES256-GCM-SHA384 alone
+
+        s.tls.cipher_list = "ADH-AES128-GCM-SHA256";
+        fake_smtp_server anonymous_only(s);
+        const probe::enumeration_result only = run_enumerate(anonymous_only);
+        CHECK(only.anonymous_accepted);
+        CHECK(only.dhe_min_bits == 0);
+    }
+
     TEST_CASE("DHE with a 1024-bit group: the session records the group's size") {
         smtp_script s = tls12_three_suites(true);
         s.tls.cipher_list = "DHE-RSA-AES256-GCM-SHA384";

@@ -109,7 +109,9 @@ class fake_smtp_server {
     [[nodiscard]] std::vector<std::string> verbs() const;
     /// The SNI name of every completed handshake ("" when the client sent none).
     [[nodiscard]] std::vector<std::string> sni_names() const;
-    /// One "version cipher group" entry per completed handshake, as the server saw it.
+    /// One "version cipher group" entry per completed handshake, as the server saw it, and
+    /// one "raw VVVV SSSS" (version, suite in hex) or "refused: why" per ClientHello it
+    /// answered by hand (smtp_tls_config::raw_suites, refuse_supported_groups).
     [[nodiscard]] std::vector<std::string> negotiated() const;
     /// Number of connections whose session coroutine has ended.
     [[nodiscard]] std::size_t sessions_ended() const { return ended_; }
