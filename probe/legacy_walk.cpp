@@ -5,13 +5,26 @@
 #include "probe/tls_context.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <string_view>
 
 #include <boost/asio/ssl/context.hpp>
 
 namespace probe {
 
 namespace asio = boost::asio;
+
+namespace {
+
+std::string hex_code(std::uint16_t code) {
+    constexpr std::string_view digits = "0123456789ABCDEF";
+    std::string out = "0x";
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        out += digits[(code >> shift) & 0xF];
+    }
+    return out;
+}
+
+} // namespace
 
 asio::awaitable<session_result> async_raw_hello_session(asio::ip::tcp::endpoint endpoint,
                                                         std::string host, session_options options,
@@ -58,9 +71,7 @@ async_walk_legacy_suites(asio::ip::tcp::endpoint endpoint, std::string host,
             return s.code == answer.suite;
         });
         if (chosen == pool.end()) {
-            char code[8];
-            std::snprintf(code, sizeof code, "0x%04X", answer.suite);
-            out.notes.push_back(std::string("server chose suite ") + code +
+            out.notes.push_back("server chose suite " + hex_code(answer.suite) +
                                 " in answer to a 3DES/RC4 offer that did not hold it");
             break;
         }

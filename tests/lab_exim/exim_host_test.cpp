@@ -160,13 +160,19 @@ void check_against_scenario(const tsv_row& s, const probe_output& out) {
 
     // Versions: the enumeration, the table and s_client all agree.
     const auto accepted = split_fields(s.at("versions"), ',');
-    for (const auto& [version, flag] : version_flags) {
+    // Named references, not structured bindings: clang 14 cannot capture those in doctest's
+    // lambdas.
+    for (const auto& entry : version_flags) {
+        const std::string& version = entry.first;
+        const std::string& flag = entry.second;
         const bool expected =
             std::find(accepted.begin(), accepted.end(), version) != accepted.end();
         CHECK_MESSAGE(doc["versions"][version] == expected, version);
         const std::string offer = "-cipher " + shell_quote(reference_offer(s) + ":@SECLEVEL=0");
-        CHECK_MESSAGE(!s_client(s, flag + " " + offer).protocol.empty() == expected,
-                      "s_client " << flag);
+        std::string options = flag;
+        options += " ";
+        options += offer;
+        CHECK_MESSAGE(!s_client(s, options).protocol.empty() == expected, "s_client " << flag);
     }
     CHECK(doc["versions"]["SSLv3"] == false);
 
@@ -189,7 +195,9 @@ void check_against_scenario(const tsv_row& s, const probe_output& out) {
 
     // The first and last suite found at each version (before 3DES/RC4, which OpenSSL cannot
     // offer) are accepted by s_client too.
-    for (const auto& [version, suites] : doc["ciphers"].items()) {
+    for (const auto& item : doc["ciphers"].items()) {
+        const std::string& version = item.key();
+        const json& suites = item.value();
         std::vector<std::string> speakable;
         for (const auto& suite : suites) {
             if (!is_legacy_suite(suite.get<std::string>())) {

@@ -452,7 +452,7 @@ net::awaitable<bool> fake_smtp_server::answer_by_hand(tcp::socket& socket) {
         } else {
             answer = server_hello_record(version, *chosen);
             char text[32];
-            std::snprintf(text, sizeof text, "raw %04x %04x", version, *chosen);
+            (void)std::snprintf(text, sizeof text, "raw %04x %04x", version, *chosen);
             seen = text;
         }
     }
