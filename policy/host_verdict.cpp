@@ -109,9 +109,38 @@ void judge_certificate(const probe::session_result& p, std::chrono::system_clock
     }
 }
 
+bool has_finding(const host_verdict& v, const std::string& code) {
+    return std::any_of(v.findings.begin(), v.findings.end(),
+                       [&](const finding& f) { return f.code == code; });
+}
+
+std::string weak_dh_message(int bits, const host_thresholds& t) {
+    return "DHE key exchange with a " + std::to_string(bits) + "-bit group (at least " +
+           std::to_string(t.min_dh_bits) + " bits: such groups fall to precomputation, Logjam)";
+}
+
+// The accepted suites, over all versions, whose OpenSSL name holds `marker`; each name once.
+std::string suites_with(const probe::enumeration_result& e, const char* marker) {
+    std::vector<std::string> names;
+    for (const auto& [version, suites] : e.ciphers) {
+        for (const auto& s : suites) {
+            if (s.find(marker) != std::string::npos &&
+                std::find(names.begin(), names.end(), s) == names.end()) {
+                names.push_back(s);
+            }
+        }
+    }
+    std::string out;
+    for (const auto& n : names) {
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
+}
+
 } // namespace
 
-void judge_enumeration(const probe::enumeration_result& e, host_verdict& v) {
+void judge_enumeration(const probe::enumeration_result& e, host_verdict& v,
+                       const host_thresholds& t) {
     const auto accepted = [&](const char* version) {
         const auto it = e.versions.find(version);
         return it != e.versions.end() && it->second;
@@ -133,6 +162,19 @@ void judge_enumeration(const probe::enumeration_result& e, host_verdict& v) {
     if (!e.versions.empty() && !accepted("TLSv1.2") && !accepted("TLSv1.3")) {
         add(v, "no-modern-tls", severity::warning,
             "no TLS 1.2 or 1.3: MTA-STS senders (RFC 8461 §7.2) cannot deliver securely");
+    }
+    if (const std::string des = suites_with(e, "DES-CBC3"); !des.empty()) {
+        add(v, "cipher-3des-accepted", severity::warning,
+            "the server accepts 3DES suites (" + des +
+                "): 64-bit blocks, open to SWEET32 (CVE-2016-2183)");
+    }
+    if (const std::string rc4 = suites_with(e, "RC4"); !rc4.empty()) {
+        add(v, "cipher-rc4-accepted", severity::warning,
+            "the server accepts RC4 suites (" + rc4 + "), which RFC 7465 prohibits");
+    }
+    if (e.dhe_min_bits > 0 && e.dhe_min_bits < t.min_dh_bits &&
+        !has_finding(v, "weak-dh-group")) {
+        add(v, "weak-dh-group", severity::warning, weak_dh_message(e.dhe_min_bits, t));
     }
     v.overall = worst(v.findings);
 }
@@ -184,6 +226,11 @@ host_verdict evaluate_host(const probe::session_result& p,
         if (p.tls->version == "TLSv1" || p.tls->version == "TLSv1.1") {
             add(v, "old-tls-version", severity::warning,
                 "negotiated " + p.tls->version + "; MTA-STS senders need TLS 1.2 or later");
+        }
+        if (p.tls->server_temp_key_type == "DH" && p.tls->server_temp_key_bits > 0 &&
+            p.tls->server_temp_key_bits < t.min_dh_bits) {
+            add(v, "weak-dh-group", severity::warning,
+                "negotiated " + weak_dh_message(p.tls->server_temp_key_bits, t));
         }
         if (!p.tls->forward_secrecy) {
             add(v, "no-forward-secrecy", severity::warning,

@@ -19,6 +19,7 @@ struct host_thresholds {
     int expiry_warning_days = 30;
     int min_rsa_bits = 2048;
     int min_ec_bits = 224;
+    int min_dh_bits = 2048; ///< finite-field DHE groups (Logjam; RFC 7919 starts at 2048)
 };
 
 struct certificate_times {
@@ -45,8 +46,10 @@ certificate_times leaf_times(const probe::cert_info& leaf,
                              std::chrono::system_clock::time_point now);
 
 /// Adds what an enumeration shows beyond the negotiated session: legacy protocol versions
-/// the server still accepts, and no TLS 1.2 or later at all. Updates `overall`.
-void judge_enumeration(const probe::enumeration_result& enumeration, host_verdict& verdict);
+/// the server still accepts, no TLS 1.2 or later at all, 3DES (SWEET32) and RC4 (RFC 7465)
+/// suites accepted, and DHE with a group below `min_dh_bits`. Updates `overall`.
+void judge_enumeration(const probe::enumeration_result& enumeration, host_verdict& verdict,
+                       const host_thresholds& thresholds = {});
 
 host_verdict evaluate_host(const probe::session_result& probe,
                            std::chrono::system_clock::time_point now,

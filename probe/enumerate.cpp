@@ -1,7 +1,9 @@
 #include "probe/enumerate.hpp"
 
+#include "probe/legacy_walk.hpp"
 #include "probe/openssl_ptr.hpp"
 #include "probe/sslv3_hello.hpp"
+#include "probe/suite_pool.hpp"
 #include "probe/tls_context.hpp"
 
 #include <algorithm>
@@ -51,13 +53,18 @@ const std::string tls13_suites =
     "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:"
     "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256";
 
-std::vector<std::string> split(const std::string& list) {
-    std::vector<std::string> out;
+struct suite_entry {
+    std::string name;
+    bool elliptic = false; ///< ECDHE or ECDSA: a ClientHello offering it has supported_groups
+};
+
+std::vector<suite_entry> split(const std::string& list) {
+    std::vector<suite_entry> out;
     std::size_t start = 0;
     while (start <= list.size()) {
         const auto end = std::min(list.find(':', start), list.size());
         if (end > start) {
-            out.push_back(list.substr(start, end - start));
+            out.push_back({list.substr(start, end - start)});
         }
         start = end + 1;
     }
@@ -72,10 +79,18 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+std::string join(const std::vector<suite_entry>& items) {
+    std::string out;
+    for (const auto& i : items) {
+        out += (out.empty() ? "" : ":") + i.name;
+    }
+    return out;
+}
+
 // Every TLS ≤ 1.2 suite this OpenSSL build can offer for `version`, anonymous and NULL
 // ones included: the point is to find what the server would accept.
-std::vector<std::string> offerable_suites(int version) {
-    std::vector<std::string> out;
+std::vector<suite_entry> offerable_suites(int version) {
+    std::vector<suite_entry> out;
     tls_client_config config;
     config.cipher_list = "ALL:COMPLEMENTOFALL:@SECLEVEL=0";
     config.min_version = version;
@@ -91,7 +106,10 @@ std::vector<std::string> offerable_suites(int version) {
     for (int i = 0; i < sk_SSL_CIPHER_num(ciphers.get()); ++i) {
         const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers.get(), i);
         if (std::string_view(SSL_CIPHER_get_version(c)) != "TLSv1.3") {
-            out.emplace_back(SSL_CIPHER_get_name(c));
+            const int kx = SSL_CIPHER_get_kx_nid(c);
+            out.push_back(
+                {SSL_CIPHER_get_name(c), kx == NID_kx_ecdhe || kx == NID_kx_ecdhe_psk ||
+                                             SSL_CIPHER_get_auth_nid(c) == NID_auth_ecdsa});
         }
     }
     return out;
@@ -116,9 +134,10 @@ bool refused_by_server(const session_result& r) {
 
 // Offer all, note the choice, remove it, repeat; returns the accepted suites in order.
 asio::awaitable<std::vector<std::string>> async_walk_suites(const attempt& a, int version,
-                                                            std::vector<std::string> pool,
+                                                            std::vector<suite_entry> pool,
                                                             enumeration_result& out) {
     std::vector<std::string> accepted;
+    bool narrowed = false;
     while (!pool.empty()) {
         tls_client_config config;
         config.min_version = version;
@@ -134,12 +153,24 @@ asio::awaitable<std::vector<std::string>> async_walk_suites(const attempt& a, in
             if (!refused_by_server(r)) {
                 out.notes.push_back(std::string(to_string(r.outcome)) +
                                     " while enumerating: " + r.error);
+            } else if (version != TLS1_3_VERSION && !narrowed &&
+                       narrow_to_non_elliptic(pool, r.tls_alert)) {
+                narrowed = true;
+                continue;
             }
             break;
         }
         accepted.push_back(r.tls->cipher);
         out.anonymous_accepted = out.anonymous_accepted || r.tls->anonymous;
-        const auto chosen = std::find(pool.begin(), pool.end(), r.tls->cipher);
+        // Anonymous suites are reported as such; their DH group protects nothing an active
+        // attacker cannot take anyway, and OpenSSL servers size it by the cipher alone.
+        if (version != TLS1_3_VERSION && !r.tls->anonymous && r.tls->server_temp_key_type == "DH" &&
+            (out.dhe_min_bits == 0 || r.tls->server_temp_key_bits < out.dhe_min_bits)) {
+            out.dhe_min_bits = r.tls->server_temp_key_bits;
+        }
+        const auto chosen = std::find_if(pool.begin(), pool.end(), [&](const suite_entry& s) {
+            return s.name == r.tls->cipher;
+        });
         if (chosen == pool.end()) {
             out.notes.push_back("server chose " + r.tls->cipher + ", which was not offered");
             break;
@@ -236,14 +267,38 @@ asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumerati
 }
 
 asio::awaitable<bool> async_accepts_sslv3(const attempt& a, enumeration_result& out) {
-    session_options options = a.options;
-    options.raw_client_hello = sslv3_client_hello();
-    tls_client_config config;
-    config.load_trust_store = false;
-    asio::ssl::context ctx = make_tls_context(config);
-    ++out.connections;
-    const session_result r = co_await async_smtp_session(a.endpoint, a.host, options, ctx);
+    const session_result r =
+        co_await async_raw_hello_session(a.endpoint, a.host, a.options, sslv3_client_hello(), out);
     co_return read_sslv3_answer(r.raw_tls_reply) == sslv3_answer::accepted;
+}
+
+// 3DES and RC4, at each version before TLS 1.3 the server speaks, or at all of them when it
+// accepted nothing this OpenSSL can offer (old servers knew only RC4 and 3DES).
+asio::awaitable<void> async_add_legacy_suites(const attempt& a, enumeration_result& out) {
+    const auto accepts = [&](const char* version) {
+        const auto it = out.versions.find(version);
+        return it != out.versions.end() && it->second;
+    };
+    const bool none_before_tls13 = !accepts("TLSv1") && !accepts("TLSv1.1") && !accepts("TLSv1.2");
+    for (const auto& v : all_versions) {
+        if (v.id == TLS1_3_VERSION || (!accepts(v.name) && !none_before_tls13)) {
+            continue;
+        }
+        const std::size_t notes_before = out.notes.size();
+        std::vector<std::string> legacy =
+            co_await async_walk_legacy_suites(a.endpoint, a.host, a.options, v.id, out);
+        if (!legacy.empty()) {
+            auto& listed = out.ciphers[v.name];
+            if (listed.empty()) {
+                out.cipher_order[v.name] = legacy.size() == 1 ? "single" : "unknown";
+            }
+            listed.insert(listed.end(), legacy.begin(), legacy.end());
+            out.versions[v.name] = true;
+        }
+        if (out.notes.size() > notes_before) {
+            break; // the server stopped talking to us
+        }
+    }
 }
 
 } // namespace
@@ -256,8 +311,9 @@ asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endp
     enumeration_result out;
     out.versions["SSLv3"] = co_await async_accepts_sslv3(a, out);
     int best_version = 0;
+    bool stopped = false;
     for (const auto& v : all_versions) {
-        std::vector<std::string> pool =
+        std::vector<suite_entry> pool =
             v.id == TLS1_3_VERSION ? split(tls13_suites) : offerable_suites(v.id);
         const std::size_t notes_before = out.notes.size();
         std::vector<std::string> accepted =
@@ -265,7 +321,8 @@ asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endp
         out.versions[v.name] = !accepted.empty();
         if (accepted.empty()) {
             if (out.notes.size() > notes_before) {
-                break; // the server stopped talking to us: stop rather than hammer it
+                stopped = true; // the server stopped talking to us: stop rather than hammer it
+                break;
             }
             continue;
         }
@@ -275,6 +332,9 @@ asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endp
     }
     if (best_version >= TLS1_2_VERSION) {
         co_await async_walk_groups(a, best_version, out);
+    }
+    if (!stopped) {
+        co_await async_add_legacy_suites(a, out);
     }
     co_return out;
 }

@@ -30,6 +30,9 @@ struct session_result {
     bool bare_lf = false;                  ///< a reply line ended in LF alone
 
     std::string raw_tls_reply; ///< first bytes answering options.raw_client_hello
+    /// The alert the server sent when it refused our handshake (40 handshake_failure, 70
+    /// protocol_version, ...); -1 when none was received.
+    int tls_alert = -1;
     std::optional<tls_session> tls;
     std::optional<chain_verdict> certificate;
     std::vector<std::string> ehlo_after_tls;

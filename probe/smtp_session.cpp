@@ -1,5 +1,6 @@
 #include "probe/smtp_session.hpp"
 
+#include "probe/legacy_hello.hpp"
 #include "probe/openssl_error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 namespace probe {
@@ -122,11 +124,12 @@ std::string handshake_error_text(const error_code& ec) {
     return text;
 }
 
-// Sends a hand-made ClientHello and keeps up to the first record header plus a ServerHello's
-// fixed part of the answer. No QUIT follows: the server now expects TLS, not SMTP.
+// Sends a hand-made ClientHello and keeps the answer up to the ServerHello's chosen suite (or
+// the alert), never more than max_raw_reply bytes. No QUIT follows: the server now expects
+// TLS, not SMTP.
 asio::awaitable<void> async_raw_hello(beast::tcp_stream& tcp, const std::string& hello,
                                       const session_options& options, session_result& r) {
-    constexpr std::size_t wanted = 5 + 6; // record header + handshake header + version
+    constexpr std::size_t max_raw_reply = 512;
     tcp.expires_after(options.timeouts.handshake);
     auto [write_ec, written] = co_await asio::async_write(tcp, asio::buffer(hello), use_tuple);
     (void)written;
@@ -134,9 +137,14 @@ asio::awaitable<void> async_raw_hello(beast::tcp_stream& tcp, const std::string&
         fail(r, status_of_io_error(write_ec), phase::handshake, write_ec.message());
         co_return;
     }
-    std::array<char, 64> buffer{};
-    while (r.raw_tls_reply.size() < wanted) {
-        auto [ec, n] = co_await tcp.async_read_some(asio::buffer(buffer), use_tuple);
+    std::array<char, 128> buffer{};
+    while (r.raw_tls_reply.size() < max_raw_reply) {
+        const std::size_t wanted = server_hello_bytes_wanted(r.raw_tls_reply);
+        if (wanted == 0) {
+            break;
+        }
+        auto [ec, n] = co_await tcp.async_read_some(
+            asio::buffer(buffer.data(), std::min(buffer.size(), wanted)), use_tuple);
         if (ec) {
             if (r.raw_tls_reply.empty()) {
                 fail(r, status::handshake_error, phase::handshake,
@@ -244,6 +252,13 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
     auto [handshake_ec] =
         co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (handshake_ec) {
+        // OpenSSL reports a received alert as reason SSL_AD_REASON_OFFSET + its number.
+        if (handshake_ec.category() == asio::error::get_ssl_category()) {
+            const int reason = ERR_GET_REASON(static_cast<unsigned long>(handshake_ec.value()));
+            if (reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
+                r.tls_alert = reason - SSL_AD_REASON_OFFSET;
+            }
+        }
         fail(r,
              handshake_ec == beast::error::timeout ? status::io_timeout : status::handshake_error,
              phase::handshake, handshake_error_text(handshake_ec));

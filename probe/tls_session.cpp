@@ -12,20 +12,23 @@ namespace probe {
 
 namespace {
 
-std::string temp_key_text(SSL* ssl) {
+// The server's ephemeral key: its text for people, its type and size for policy.
+void read_temp_key(SSL* ssl, tls_session& out) {
     EVP_PKEY* raw = nullptr;
     if (SSL_get_peer_tmp_key(ssl, &raw) != 1 || raw == nullptr) {
-        return {};
+        return;
     }
     evp_pkey_ptr key(raw); // get_peer_tmp_key hands over a reference
     const char* name = EVP_PKEY_get0_type_name(key.get());
-    std::string out = name != nullptr ? name : "unknown";
+    out.server_temp_key_type = name != nullptr ? name : "unknown";
+    out.server_temp_key_bits = EVP_PKEY_get_bits(key.get());
+    out.server_temp_key = out.server_temp_key_type;
     char group[80] = {};
     std::size_t size = 0;
     if (EVP_PKEY_get_utf8_string_param(key.get(), "group", group, sizeof group, &size) == 1) {
-        out += " " + std::string(group, size);
+        out.server_temp_key += " " + std::string(group, size);
     }
-    return out + " " + std::to_string(EVP_PKEY_get_bits(key.get())) + " bits";
+    out.server_temp_key += " " + std::to_string(out.server_temp_key_bits) + " bits";
 }
 
 std::string group_name(SSL* ssl) {
@@ -55,7 +58,7 @@ tls_session describe_session(SSL* ssl) {
         out.anonymous = SSL_CIPHER_get_auth_nid(c) == NID_auth_null;
     }
     out.group = group_name(ssl);
-    out.server_temp_key = temp_key_text(ssl);
+    read_temp_key(ssl, out);
     const unsigned char* ocsp = nullptr;
     out.ocsp_stapled = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp) > 0 && ocsp != nullptr;
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) { // get0-style: borrowed

@@ -17,10 +17,12 @@ struct tls_session {
     std::string cipher;          ///< OpenSSL's name, e.g. "ECDHE-RSA-AES256-GCM-SHA384"
     std::string cipher_standard; ///< the IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
     int cipher_bits = 0;
-    std::string group;            ///< key-exchange group, e.g. "x25519"; empty without (EC)DHE
-    std::string server_temp_key;  ///< e.g. "X25519 253 bits", "DH 2048 bits"
-    bool forward_secrecy = false; ///< ephemeral key exchange (always with TLS 1.3)
-    bool anonymous = false;       ///< an aNULL suite: the server presented no certificate
+    std::string group;                ///< key-exchange group, e.g. "x25519"; empty without (EC)DHE
+    std::string server_temp_key;      ///< e.g. "X25519 253 bits", "DH 2048 bits"
+    std::string server_temp_key_type; ///< "X25519", "EC", "DH", ...; empty without one
+    int server_temp_key_bits = 0;     ///< the size policy judges (a DH group's prime)
+    bool forward_secrecy = false;     ///< ephemeral key exchange (always with TLS 1.3)
+    bool anonymous = false;           ///< an aNULL suite: the server presented no certificate
     bool ocsp_stapled = false;
     std::vector<cert_info> chain; ///< as presented, leaf first
 };

@@ -66,6 +66,61 @@ TEST_SUITE("policy.enumeration") {
         CHECK(has(v, "legacy-tls-accepted"));
     }
 
+    TEST_CASE("3DES suites accepted → cipher-3des-accepted naming each suite once (SWEET32)") {
+        policy::host_verdict v;
+        auto e = with_versions({{"TLSv1.1", true}, {"TLSv1.2", true}});
+        e.ciphers["TLSv1.1"] = {"ECDHE-RSA-AES256-SHA", "DES-CBC3-SHA"};
+        e.ciphers["TLSv1.2"] = {"ECDHE-RSA-AES256-GCM-SHA384", "DES-CBC3-SHA",
+                                "ECDHE-RSA-DES-CBC3-SHA"};
+        policy::judge_enumeration(e, v);
+        const auto f = std::find_if(v.findings.begin(), v.findings.end(),
+                                    [](const auto& x) { return x.code == "cipher-3des-accepted"; });
+        REQUIRE(f != v.findings.end());
+        CHECK(f->level == severity::warning);
+        CHECK(f->message.find("DES-CBC3-SHA, ECDHE-RSA-DES-CBC3-SHA") != std::string::npos);
+        CHECK(f->message.find("SWEET32") != std::string::npos);
+        CHECK_FALSE(has(v, "cipher-rc4-accepted"));
+    }
+
+    TEST_CASE("RC4 suites accepted → cipher-rc4-accepted (RFC 7465)") {
+        policy::host_verdict v;
+        auto e = with_versions({{"TLSv1.2", true}});
+        e.ciphers["TLSv1.2"] = {"ECDHE-RSA-AES128-GCM-SHA256", "RC4-SHA", "ECDHE-RSA-RC4-SHA"};
+        policy::judge_enumeration(e, v);
+        REQUIRE(has(v, "cipher-rc4-accepted"));
+        CHECK_FALSE(has(v, "cipher-3des-accepted"));
+        CHECK(v.overall == severity::warning);
+    }
+
+    TEST_CASE("DHE groups: below 2048 bits is weak-dh-group, 2048 and none are not") {
+        for (const int bits : {1024, 2048, 0}) {
+            CAPTURE(bits);
+            policy::host_verdict v;
+            auto e = with_versions({{"TLSv1.2", true}});
+            e.dhe_min_bits = bits;
+            policy::judge_enumeration(e, v);
+            CHECK(has(v, "weak-dh-group") == (bits == 1024));
+        }
+        // A threshold of our own.
+        policy::host_verdict v;
+        auto e = with_versions({{"TLSv1.2", true}});
+        e.dhe_min_bits = 2048;
+        policy::host_thresholds strict;
+        strict.min_dh_bits = 3072;
+        policy::judge_enumeration(e, v, strict);
+        CHECK(has(v, "weak-dh-group"));
+    }
+
+    TEST_CASE("a weak DH group already judged on the main session is not repeated") {
+        policy::host_verdict v;
+        v.findings.push_back({"weak-dh-group", severity::warning, "negotiated ..."});
+        auto e = with_versions({{"TLSv1.2", true}});
+        e.dhe_min_bits = 1024;
+        policy::judge_enumeration(e, v);
+        CHECK(std::count_if(v.findings.begin(), v.findings.end(),
+                            [](const auto& f) { return f.code == "weak-dh-group"; }) == 1);
+    }
+
     TEST_CASE("an existing critical verdict is not lowered") {
         policy::host_verdict v;
         v.findings.push_back({"certificate-expired", severity::critical, "expired"});

@@ -356,6 +356,35 @@ TEST_SUITE("policy.host_verdict") {
         }
     }
 
+    TEST_CASE("DHE negotiated with a group below 2048 bits → weak-dh-group warning") {
+        const struct {
+            const char* type;
+            int bits;
+            bool weak;
+        } cases[] = {{"DH", 1024, true},
+                     {"DH", 2047, true},
+                     {"DH", 2048, false},
+                     {"X25519", 253, false},
+                     {"EC", 256, false}};
+        for (const auto& c : cases) {
+            CAPTURE(c.type);
+            CAPTURE(c.bits);
+            auto r = good_session();
+            r.tls->version = "TLSv1.2";
+            r.tls->cipher = "DHE-RSA-AES256-GCM-SHA384";
+            r.tls->server_temp_key_type = c.type;
+            r.tls->server_temp_key_bits = c.bits;
+            const auto v = evaluate(r);
+            CHECK(v.result_types.empty());
+            CHECK((find(v, "weak-dh-group") != nullptr) == c.weak);
+            if (c.weak) {
+                CHECK(level_of(v, "weak-dh-group") == severity::warning);
+                CHECK(find(v, "weak-dh-group")->message.find(std::to_string(c.bits) + "-bit") !=
+                      std::string::npos);
+            }
+        }
+    }
+
     TEST_CASE("SMTP fails inside TLS → critical post-tls-failure, no result type") {
         auto r = good_session();
         r.outcome = status::post_tls_error;

@@ -585,10 +585,12 @@ TEST_SUITE("probe.smtp_session") {
 TEST_SUITE("probe.enumerate") {
 
     // Connections async_enumerate makes here (probe/enumerate.cpp): one hand-made SSLv3
-    // ClientHello; one refused handshake each for TLSv1, TLSv1.1 and TLSv1.3; for TLSv1.2,
-    // 3 accepted + 1 refusal + 1 order check; then the group walk at the best version (TLSv1.2,
-    // ffdhe left out): 2 accepted + 1 refusal. 12 in all.
-    constexpr int expected_connections = 1 + 1 + 1 + (3 + 1 + 1) + 1 + (2 + 1);
+    // ClientHello; one refused handshake each for TLSv1, TLSv1.1 (protocol_version alerts) and
+    // TLSv1.3; for TLSv1.2, 3 accepted + 1 refusal (handshake_failure) + 1 retry with the
+    // non-elliptic suites alone + 1 order check; then the group walk at the best version
+    // (TLSv1.2, ffdhe left out): 2 accepted + 1 refusal; then the hand-made 3DES/RC4 hellos at
+    // TLSv1.2 (probe/legacy_walk.cpp): 1 refusal + 1 retry without the elliptic ones. 15.
+    constexpr int expected_connections = 1 + 1 + 1 + (3 + 1 + 1 + 1) + 1 + (2 + 1) + (1 + 1);
 
     TEST_CASE("enumeration of a TLS 1.2 server with 3 suites in server order") {
         fake_smtp_server server(tls12_three_suites(true));
@@ -647,9 +649,107 @@ TEST_SUITE("probe.enumerate") {
                         << ", server saw: " << joined(server.negotiated()));
         CHECK(e.ciphers.at("TLSv1.2").size() == 3);
         CHECK(e.groups == strings{"secp256r1", "secp384r1"});
-        // 9 before the group walk (SSLv3 included); then P-256, a refusal and its retry
-        // (P-384), a refusal and its retry (P-256 again, the end).
-        CHECK(e.connections == 9 + 1 + 2 + 2);
+        // 10 before the group walk (SSLv3 included); then P-256, a refusal and its retry
+        // (P-384), a refusal and its retry (P-256 again, the end); then 2 3DES/RC4 hellos.
+        CHECK(e.connections == 10 + 1 + 2 + 2 + 2);
+    }
+
+    TEST_CASE("3DES and RC4 answered by hand are found and listed after OpenSSL's suites") {
+        smtp_script s = tls12_three_suites(true);
+        // DES-CBC3-SHA, ECDHE-RSA-DES-CBC3-SHA, RC4-SHA: this OpenSSL can neither offer nor
+        // serve them, so the fake answers those ClientHellos itself.
+        s.tls.raw_suites = {0x000A, 0xC012, 0x0005};
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.versions.at("SSLv3") == false); // raw suites start at TLS 1.0
+        REQUIRE(e.ciphers.count("TLSv1.2") == 1);
+        CHECK(e.ciphers.at("TLSv1.2") == strings{"ECDHE-RSA-AES128-GCM-SHA256",
+                                                 "ECDHE-RSA-CHACHA20-POLY1305",
+                                                 "ECDHE-RSA-AES256-GCM-SHA384", "DES-CBC3-SHA",
+                                                 "ECDHE-RSA-DES-CBC3-SHA", "RC4-SHA"});
+        CHECK(e.cipher_order.at("TLSv1.2") == "server");
+        CHECK(e.notes.empty());
+        // The 13 before the hand-made hellos (see expected_connections), then 3 accepted, a
+        // refusal (by OpenSSL: no shared cipher) and the retry without elliptic suites.
+        CHECK(e.connections == 13 + 3 + 2);
+    }
+
+    TEST_CASE("an old server with only RC4 and 3DES before TLS 1.3 is found at TLS 1.0") {
+        smtp_script s = script();
+        s.tls.min_version = TLS1_3_VERSION; // what OpenSSL serves: TLS 1.3 only
+        s.tls.raw_suites = {0x0005, 0x000A};
+        s.tls.raw_max_version = TLS1_VERSION;
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.versions.at("TLSv1") == true);
+        CHECK(e.versions.at("TLSv1.1") == false); // it answers those hellos with TLS 1.0
+        CHECK(e.versions.at("TLSv1.2") == false);
+        CHECK(e.versions.at("TLSv1.3") == true);
+        REQUIRE(e.ciphers.count("TLSv1") == 1);
+        CHECK(e.ciphers.at("TLSv1") == strings{"RC4-SHA", "DES-CBC3-SHA"});
+        CHECK(e.cipher_order.at("TLSv1") == "unknown"); // found by hand: no order check
+        CHECK(e.ciphers.count("TLSv1.1") == 0);
+        CHECK(e.notes.empty());
+    }
+
+    TEST_CASE("a DHE-only server refusing supported_groups: found without it, 1024-bit group") {
+        smtp_script s = tls12_three_suites(true);
+        s.tls.cipher_list = "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+        s.tls.security_level = 0;
+        s.tls.dh_bits = 1024;
+        s.tls.refuse_supported_groups = true; // as GnuTLS without RFC 7919 groups does
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.versions.at("TLSv1.2") == true);
+        REQUIRE(e.ciphers.count("TLSv1.2") == 1);
+        CHECK(e.ciphers.at("TLSv1.2") ==
+              strings{"DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384"});
+        CHECK(e.dhe_min_bits == 1024);
+        CHECK(e.groups.empty()); // no ECDHE at all
+        CHECK(e.notes.empty());
+
+        // The main probe offers ECDHE too, so it sends supported_groups and is refused.
+        const auto r = run_session(server, patient()).result;
+        CHECK(r.outcome == status::handshake_error);
+        CHECK(r.tls_alert == 40);
+    }
+
+    TEST_CASE("an anonymous DHE suite with a 1024-bit group is anonymous, not a DHE group size") {
+        smtp_script s = tls12_three_suites(true);
+        s.tls.cipher_list = "ADH-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+        s.tls.security_level = 0;
+        s.tls.dh_bits = 1024;
+        fake_smtp_server server(s);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.anonymous_accepted);
+        REQUIRE(e.ciphers.count("TLSv1.2") == 1);
+        CHECK(e.ciphers.at("TLSv1.2").size() == 2);
+        CHECK(e.dhe_min_bits == 1024); // from DHE-RSA-AES256-GCM-SHA384 alone
+
+        s.tls.cipher_list = "ADH-AES128-GCM-SHA256";
+        fake_smtp_server anonymous_only(s);
+        const probe::enumeration_result only = run_enumerate(anonymous_only);
+        CHECK(only.anonymous_accepted);
+        CHECK(only.dhe_min_bits == 0);
+    }
+
+    TEST_CASE("DHE with a 1024-bit group: the session records the group's size") {
+        smtp_script s = tls12_three_suites(true);
+        s.tls.cipher_list = "DHE-RSA-AES256-GCM-SHA384";
+        s.tls.security_level = 0;
+        s.tls.dh_bits = 1024;
+        fake_smtp_server server(s);
+        const auto r = run_session(server, patient()).result;
+        REQUIRE(r.tls.has_value());
+        CHECK(r.tls->cipher == "DHE-RSA-AES256-GCM-SHA384");
+        CHECK(r.tls->server_temp_key_type == "DH");
+        CHECK(r.tls->server_temp_key_bits == 1024);
+        CHECK(r.tls->server_temp_key == "DH 1024 bits");
+        CHECK(r.tls->forward_secrecy);
     }
 
     // BUG (probe/enumerate.cpp, async_walk_groups, 3df9208): the retry adds back the *first

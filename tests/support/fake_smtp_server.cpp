@@ -1,19 +1,27 @@
 #include "tests/support/fake_smtp_server.hpp"
 
+#include "probe/openssl_ptr.hpp"
+#include "tests/support/client_hello.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <stdexcept>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
 #include <openssl/ssl.h>
 
 namespace mxprobe_test {
@@ -118,10 +126,54 @@ template <class Stream> net::awaitable<void> send_endless_reply(Stream& stream) 
     }
 }
 
+// The client's first record, looked at without taking it off the socket (so that OpenSSL
+// can still read it), waiting at most about 2 s for all of it; what arrived when it gave up.
+net::awaitable<std::string> peek_record(tcp::socket& socket) {
+    std::array<char, 16384> buffer{};
+    net::steady_timer pause(co_await net::this_coro::executor);
+    std::string seen;
+    for (int tries = 0; tries < 2000; ++tries) {
+        auto [ec, n] = co_await socket.async_receive(net::buffer(buffer), tcp::socket::message_peek,
+                                                     use_tuple);
+        if (ec) {
+            co_return std::string();
+        }
+        seen.assign(buffer.data(), n);
+        if (record_bytes_missing(seen) == 0) {
+            break;
+        }
+        pause.expires_after(std::chrono::milliseconds(1));
+        co_await pause.async_wait(use_tuple);
+    }
+    co_return seen;
+}
+
 struct count_on_exit {
     std::atomic<std::size_t>& counter;
     ~count_on_exit() { ++counter; }
 };
+
+// The 1024-bit MODP group of RFC 2409 (generator 2) as DH parameters for SSL_CTX.
+probe::evp_pkey_ptr rfc2409_1024_params() {
+    const probe::bignum_ptr prime(BN_get_rfc2409_prime_1024(nullptr));
+    const std::unique_ptr<OSSL_PARAM_BLD, probe::fn_deleter<OSSL_PARAM_BLD_free>> build(
+        OSSL_PARAM_BLD_new());
+    if (!prime || !build ||
+        OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_FFC_P, prime.get()) != 1 ||
+        OSSL_PARAM_BLD_push_uint(build.get(), OSSL_PKEY_PARAM_FFC_G, 2) != 1) {
+        throw std::runtime_error("fake_smtp_server: cannot build DH parameters");
+    }
+    const std::unique_ptr<OSSL_PARAM, probe::fn_deleter<OSSL_PARAM_free>> params(
+        OSSL_PARAM_BLD_to_param(build.get()));
+    const std::unique_ptr<EVP_PKEY_CTX, probe::fn_deleter<EVP_PKEY_CTX_free>> pctx(
+        EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr));
+    EVP_PKEY* raw = nullptr;
+    if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) != 1 ||
+        EVP_PKEY_fromdata(pctx.get(), &raw, EVP_PKEY_KEY_PARAMETERS, params.get()) != 1) {
+        throw std::runtime_error("fake_smtp_server: DH parameters refused");
+    }
+    return probe::evp_pkey_ptr(raw);
+}
 
 void configure(net::ssl::context& ctx, const smtp_tls_config& config) {
     SSL_CTX* native = ctx.native_handle();
@@ -154,7 +206,14 @@ void configure(net::ssl::context& ctx, const smtp_tls_config& config) {
     if (config.server_preference) {
         SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE);
     }
-    SSL_CTX_set_dh_auto(native, 1);
+    if (config.dh_bits == 1024) {
+        probe::evp_pkey_ptr dh = rfc2409_1024_params();
+        SSL_CTX_set_dh_auto(native, 0);
+        require(static_cast<int>(SSL_CTX_set0_tmp_dh_pkey(native, dh.get())), "DH parameters");
+        (void)dh.release(); // the context owns it now
+    } else {
+        SSL_CTX_set_dh_auto(native, 1);
+    }
     SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_num_tickets(native, 0);
     if (!config.cert_chain_pem.empty()) {
@@ -343,6 +402,9 @@ net::awaitable<void> fake_smtp_server::session(tcp::socket socket) {
         co_return;
     }
 
+    if (co_await answer_by_hand(socket)) {
+        co_return;
+    }
     net::ssl::stream<tcp::socket> tls(std::move(socket), tls_);
     auto [handshake_ec] = co_await tls.async_handshake(net::ssl::stream_base::server, use_tuple);
     if (handshake_ec) {
@@ -364,6 +426,52 @@ net::awaitable<void> fake_smtp_server::session(tcp::socket socket) {
     // The client waits for the 220 before its ClientHello, so `buffer` is empty here.
     std::string tls_buffer;
     co_await dialogue(tls, tls_buffer, true);
+}
+
+net::awaitable<bool> fake_smtp_server::answer_by_hand(tcp::socket& socket) {
+    const smtp_tls_config& t = script_.tls;
+    if (t.raw_suites.empty() && !t.refuse_supported_groups) {
+        co_return false;
+    }
+    const std::string record = co_await peek_record(socket);
+    const std::optional<client_hello> hello = parse_client_hello(record);
+    if (!hello) {
+        co_return false; // not a ClientHello we understand: OpenSSL will say what it is
+    }
+    std::string answer;
+    std::string seen;
+    if (t.refuse_supported_groups && hello->has_extension(0x000A)) {
+        answer = alert_record(0x0303, 40);
+        seen = "refused: supported_groups";
+    } else {
+        const auto chosen = std::find_if(t.raw_suites.begin(), t.raw_suites.end(), [&](auto s) {
+            return std::find(hello->suites.begin(), hello->suites.end(), s) != hello->suites.end();
+        });
+        if (chosen == t.raw_suites.end()) {
+            co_return false;
+        }
+        const int version = std::min(hello->version, t.raw_max_version);
+        if (version < t.raw_min_version) {
+            answer = alert_record(t.raw_min_version, 70);
+            seen = "refused: version";
+        } else {
+            answer = server_hello_record(version, *chosen);
+            char text[32];
+            (void)std::snprintf(text, sizeof text, "raw %04x %04x", version, *chosen);
+            seen = text;
+        }
+    }
+    {
+        const std::lock_guard lock(mutex_);
+        negotiated_.push_back(seen);
+    }
+    std::string taken(record.size(), '\0');
+    auto [read_ec, n] = co_await net::async_read(socket, net::buffer(taken), use_tuple);
+    (void)n;
+    if (!read_ec && co_await send(socket, answer, 0)) {
+        co_await drain_until_closed(socket);
+    }
+    co_return true;
 }
 
 } // namespace mxprobe_test

@@ -36,6 +36,20 @@ struct smtp_tls_config {
     bool server_preference = false; ///< SSL_OP_CIPHER_SERVER_PREFERENCE
     /// OpenSSL security level; -1 keeps the default. TLS 1.0 and small keys need 0.
     int security_level = -1;
+    /// DHE group: 0 OpenSSL's automatic choice, 1024 the 1024-bit MODP group of RFC 2409
+    /// (what Exim calls ike2); needs security_level 0.
+    int dh_bits = 0;
+    /// Suites (IANA codes) answered by hand, for suites OpenSSL 3 cannot serve (3DES, RC4): a
+    /// ClientHello offering one of them gets a ServerHello choosing the first of these it
+    /// offers, at its version capped to raw_max_version, then the server only waits for the
+    /// close. Below raw_min_version it gets a protocol_version alert. Other ClientHellos go
+    /// to OpenSSL as usual.
+    std::vector<std::uint16_t> raw_suites;
+    int raw_min_version = 0x0301;
+    int raw_max_version = 0x0303;
+    /// Refuse with a handshake_failure alert every ClientHello that carries supported_groups,
+    /// as GnuTLS limited to DHE without RFC 7919 groups does.
+    bool refuse_supported_groups = false;
 };
 
 enum class misbehaviour {
@@ -97,7 +111,9 @@ class fake_smtp_server {
     [[nodiscard]] std::vector<std::string> verbs() const;
     /// The SNI name of every completed handshake ("" when the client sent none).
     [[nodiscard]] std::vector<std::string> sni_names() const;
-    /// One "version cipher group" entry per completed handshake, as the server saw it.
+    /// One "version cipher group" entry per completed handshake, as the server saw it, and
+    /// one "raw VVVV SSSS" (version, suite in hex) or "refused: why" per ClientHello it
+    /// answered by hand (smtp_tls_config::raw_suites, refuse_supported_groups).
     [[nodiscard]] std::vector<std::string> negotiated() const;
     /// Number of connections whose session coroutine has ended.
     [[nodiscard]] std::size_t sessions_ended() const { return ended_; }
@@ -108,6 +124,9 @@ class fake_smtp_server {
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
     enum class dialogue_end { closed, quit, upgrade };
+    /// After "220 Ready": answers the ClientHello by hand when the script says so (see
+    /// smtp_tls_config::raw_suites); true when it did and the session is over.
+    boost::asio::awaitable<bool> answer_by_hand(boost::asio::ip::tcp::socket& socket);
     /// Answers commands until QUIT, a close, or an accepted STARTTLS.
     template <class Stream>
     boost::asio::awaitable<dialogue_end> dialogue(Stream& stream, std::string& buffer, bool in_tls);

@@ -127,6 +127,9 @@ asio::awaitable<host_outcome> async_run_host(host_arguments args, global_options
     }
     const auto now = std::chrono::system_clock::now();
     report.verdict = policy::evaluate_host(report.probe, now);
+    if (report.enumeration) {
+        policy::judge_enumeration(*report.enumeration, report.verdict);
+    }
     policy::dane_options dane_options;
     dane_options.required = args.require_dane;
     dane_options.addresses_secure = addresses_secure;

@@ -136,6 +136,9 @@ nlohmann::json host_to_json(const host_report& r) {
         out["cipher_order"] = e.cipher_order;
         out["groups"] = e.groups;
         out["anonymous_suites"] = e.anonymous_accepted;
+        if (e.dhe_min_bits > 0) {
+            out["dhe_group_bits"] = e.dhe_min_bits;
+        }
         out["connections"] = e.connections + 1; // the enumeration's plus the main probe's
         if (!e.notes.empty()) {
             out["enumeration_notes"] = e.notes;
@@ -177,6 +180,9 @@ std::string host_to_text(const host_report& r, bool colour) {
         }
         out << "  versions  " << (accepted.empty() ? "none" : join(accepted, ", ")) << "\n";
         out << "  groups    " << (e.groups.empty() ? "none" : join(e.groups, ", ")) << "\n";
+        if (e.dhe_min_bits > 0) {
+            out << "  DHE       " << e.dhe_min_bits << "-bit group\n";
+        }
         if (e.anonymous_accepted) {
             out << "  note      anonymous (aNULL) suites accepted\n";
         }
