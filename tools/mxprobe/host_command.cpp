@@ -77,32 +77,6 @@ asio::awaitable<std::optional<asio::ip::address>> async_pick_address(const host_
     co_return std::nullopt;
 }
 
-policy::tlsa_lookup to_tlsa_lookup(const resolver::tlsa_answer& answer) {
-    policy::tlsa_lookup out;
-    out.name = answer.name;
-    out.authenticated = answer.authenticated;
-    out.detail = std::string(to_string(answer.status)) +
-                 (answer.detail.empty() ? "" : " (" + answer.detail + ")");
-    switch (answer.status) {
-    case resolver::dns_status::noerror:
-        out.state = policy::tlsa_lookup_state::records;
-        out.records = answer.records;
-        break;
-    case resolver::dns_status::nodata:
-    case resolver::dns_status::nxdomain:
-        out.state = policy::tlsa_lookup_state::no_records;
-        break;
-    case resolver::dns_status::servfail:
-        // What a validating resolver answers for bogus data (RFC 4035 §5.5).
-        out.state = policy::tlsa_lookup_state::bogus;
-        break;
-    default:
-        out.state = policy::tlsa_lookup_state::failed;
-        break;
-    }
-    return out;
-}
-
 // `_25._tcp.<host>` TLSA (DANE-7). Runs alongside the SMTP session, so a resolver that does
 // not answer costs no time beyond the probe's own, and never stops the probe: a channel that
 // cannot be set up is a failed lookup like any other.
@@ -161,6 +135,32 @@ asio::awaitable<host_outcome> async_run_host(host_arguments args, global_options
 }
 
 } // namespace
+
+policy::tlsa_lookup to_tlsa_lookup(const resolver::tlsa_answer& answer) {
+    policy::tlsa_lookup out;
+    out.name = answer.name;
+    out.authenticated = answer.authenticated;
+    out.detail = std::string(to_string(answer.status)) +
+                 (answer.detail.empty() ? "" : " (" + answer.detail + ")");
+    switch (answer.status) {
+    case resolver::dns_status::noerror:
+        out.state = policy::tlsa_lookup_state::records;
+        out.records = answer.records;
+        break;
+    case resolver::dns_status::nodata:
+    case resolver::dns_status::nxdomain:
+        out.state = policy::tlsa_lookup_state::no_records;
+        break;
+    case resolver::dns_status::servfail:
+        // What a validating resolver answers for bogus data (RFC 4035 §5.5).
+        out.state = policy::tlsa_lookup_state::bogus;
+        break;
+    default:
+        out.state = policy::tlsa_lookup_state::failed;
+        break;
+    }
+    return out;
+}
 
 std::string default_ehlo_name() {
     char name[256] = {};

@@ -1,6 +1,8 @@
 #pragma once
 // `mxprobe host HOST`: one mail host probed the way a careful sending MTA sees it.
 
+#include "policy/dane.hpp"
+#include "resolver/answer.hpp"
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
 
@@ -26,6 +28,10 @@ struct host_arguments {
 CLI::App* add_host_command(CLI::App& app, host_arguments& arguments);
 
 exit_status run_host(const host_arguments& arguments, const global_options& options);
+
+/// A TLSA answer as DANE judges it: records, no records (NODATA/NXDOMAIN), bogus (SERVFAIL
+/// from a validating resolver) or failed (no answer at all). Shared with `check-cert`.
+policy::tlsa_lookup to_tlsa_lookup(const resolver::tlsa_answer& answer);
 
 /// The EHLO name when --ehlo is not given: this machine's host name.
 std::string default_ehlo_name();

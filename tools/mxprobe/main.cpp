@@ -3,6 +3,7 @@
 
 #include "mxprobe_version.hpp"
 #include "resolver/channel.hpp"
+#include "tools/mxprobe/check_cert_command.hpp"
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
 #include "tools/mxprobe/host_command.hpp"
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
     CLI::App* resolve = mxprobe::add_resolve_command(app, resolve_args);
     mxprobe::host_arguments host_args;
     CLI::App* host = mxprobe::add_host_command(app, host_args);
+    mxprobe::check_cert_arguments check_cert_args;
+    CLI::App* check_cert = mxprobe::add_check_cert_command(app, check_cert_args);
 
     try {
         app.parse(argc, argv);
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
             status = mxprobe::run_resolve(resolve_args, options);
         } else if (host->parsed()) {
             status = mxprobe::run_host(host_args, options);
+        } else if (check_cert->parsed()) {
+            status = mxprobe::run_check_cert(check_cert_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {
