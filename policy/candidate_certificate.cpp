@@ -50,7 +50,7 @@ std::string short_name(const probe::cert_info& c) {
     if (at == std::string::npos) {
         return s.empty() ? "(empty subject)" : s;
     }
-    at += at == 0 ? 0 : 1;
+    at += (at == 0 ? 0 : 1) + 3; // past "CN="
     std::size_t end = at;
     while (end < s.size() && !(s[end] == ',' && s[end - 1] != '\\')) {
         ++end;
