@@ -25,10 +25,10 @@ bool answered(resolver::dns_status s) {
            s == resolver::dns_status::nxdomain;
 }
 
-// Failures of the fetch that say nothing about the policy host: try again later.
+// A fetch that ran out of time says nothing about the policy host: try again later. A host
+// that does not resolve or refuses the connection is what senders meet too.
 bool transient(probe::fetch_failure f) {
-    return f == probe::fetch_failure::dns || f == probe::fetch_failure::connect ||
-           f == probe::fetch_failure::timeout;
+    return f == probe::fetch_failure::timeout;
 }
 
 } // namespace

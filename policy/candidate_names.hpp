@@ -27,7 +27,7 @@ check check_name(const probe::cert_info& leaf, const std::string& host, bool mat
 
 /// "mta-sts": each of `hosts` matches an `mx` pattern of the domain's policy (enforce: fail,
 /// testing: warn). No policy, or mode none, is fine; a policy that cannot be fetched is a
-/// warning (a transient fetch failure: unknown), since the names could not be compared.
+/// warning (a fetch that timed out: unknown), since the names could not be compared.
 check check_sts_patterns(const sts_outcome& sts, const std::vector<std::string>& hosts);
 
 } // namespace policy

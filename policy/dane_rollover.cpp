@@ -32,7 +32,7 @@ std::string publish_text(const tlsa_to_publish& p) {
     return "publish \"" + p.owner + ". IN TLSA " + p.record +
            "\" next to the current record(s), "
            "then wait " +
-           duration_text(p.wait_seconds) + " (the TLSA TTL) before deploying";
+           duration_text(p.wait_seconds) + ", the TTL of the TLSA answer, before deploying";
 }
 
 // The records of `v` that matched and authenticated (a DANE-TA match with a rejection did

@@ -167,16 +167,21 @@ TEST_SUITE("policy.candidate_names") {
         CHECK(policy::check_sts_patterns(bad, both_mx).status == check_status::warn);
     }
 
-    TEST_CASE("a policy that cannot be fetched: warn when the server is at fault, unknown "
-              "when it did not answer") {
+    TEST_CASE("a policy that cannot be fetched: warn when the host is at fault, unknown when "
+              "the fetch ran out of time") {
         const auto invalid = discovered(txt, "version: STSv1\nmode: enforce\n"); // no max_age
         const auto a = policy::check_sts_patterns(invalid, both_mx);
         CHECK(a.status == check_status::warn);
         CHECK(contains(a.message, "sts-policy-invalid"));
-        const auto refused = discovered(txt, "", probe::fetch_failure::connect);
-        const auto b = policy::check_sts_patterns(refused, both_mx);
+        const auto late = discovered(txt, "", probe::fetch_failure::timeout);
+        const auto b = policy::check_sts_patterns(late, both_mx);
         CHECK(b.status == check_status::unknown);
         CHECK(contains(b.message, "sts-policy-fetch-error"));
+        // A policy host that does not resolve or refuses connections: senders fail too.
+        for (const auto f : {probe::fetch_failure::dns, probe::fetch_failure::connect}) {
+            CHECK(policy::check_sts_patterns(discovered(txt, "", f), both_mx).status ==
+                  check_status::warn);
+        }
         const auto media = discovered(txt, "", probe::fetch_failure::media_type);
         CHECK(policy::check_sts_patterns(media, both_mx).status == check_status::warn);
     }

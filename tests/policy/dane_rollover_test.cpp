@@ -113,7 +113,8 @@ TEST_SUITE("policy.dane_rollover") {
                                   "matches the new chain"));
         CHECK(contains(c.message, "publish \"_25._tcp.mx.example.com. IN TLSA 3 1 1 " +
                                       spki_sha256(r.new_leaf) + "\""));
-        CHECK(contains(c.message, "wait 3600 s (1 hour) (the TLSA TTL) before deploying"));
+        CHECK(contains(c.message,
+                       "wait 3600 s (1 hour), the TTL of the TLSA answer, before deploying"));
     }
 
     TEST_CASE("TLSA matches the new key only: ok; with --live it says the current one no longer "

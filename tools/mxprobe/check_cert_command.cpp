@@ -235,9 +235,11 @@ CLI::App* add_check_cert_command(CLI::App& app, check_cert_arguments& a) {
     cmd->add_option("--domain", a.domains,
                     "a mail domain the certificate serves: its MX hosts, MTA-STS policy and "
                     "TLSA records are checked; repeatable")
-        ->type_name("D");
+        ->type_name("D")
+        ->allow_extra_args(false);
     auto* mx = cmd->add_option("--mx", a.mx_hosts, "an MX host name to check as well; repeatable")
-                   ->type_name("HOST");
+                   ->type_name("HOST")
+                   ->allow_extra_args(false);
     cmd->add_option("--min-days", a.min_days, "days the chain must still be valid at deployment")
         ->capture_default_str()
         ->check(CLI::Range(0, 3650));
