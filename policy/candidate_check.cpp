@@ -14,9 +14,9 @@ int rank(check_status s) {
         return 0;
     case check_status::warn:
         return 1;
-    case check_status::fail:
-        return 2;
     case check_status::unknown:
+        return 2;
+    case check_status::fail:
         return 3;
     }
     return 3;

@@ -33,8 +33,10 @@ struct check {
     std::optional<tlsa_to_publish> publish;
 };
 
-/// The worst status: unknown ranks above fail ("could not check" must never read as fine),
-/// fail above warn, warn above ok. ok for an empty list.
+/// The worst status: fail, then unknown, then warn, then ok (for an empty list). A known
+/// failure outranks a check that could not be made: deploying is already unsafe, and
+/// "could not check" must not hide that. Without a failure, unknown outranks warn, since
+/// what could not be checked may be worse than any warning.
 check_status worst(const std::vector<check>& checks);
 
 /// "2026-12-03" from seconds since the epoch (UTC).

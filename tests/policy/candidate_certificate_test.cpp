@@ -275,7 +275,9 @@ TEST_SUITE("policy.candidate_certificate") {
         CHECK(policy::worst({check{"a", "", check_status::warn, "", {}},
                              check{"b", "", check_status::fail, "", {}}}) == check_status::fail);
         CHECK(policy::worst({check{"a", "", check_status::unknown, "", {}},
-                             check{"b", "", check_status::fail, "", {}}}) == check_status::unknown);
+                             check{"b", "", check_status::fail, "", {}}}) == check_status::fail);
+        CHECK(policy::worst({check{"a", "", check_status::unknown, "", {}},
+                             check{"b", "", check_status::warn, "", {}}}) == check_status::unknown);
         CHECK(policy::date_text(0) == "1970-01-01");
         CHECK(policy::duration_text(3600) == "3600 s (1 hour)");
         CHECK(policy::duration_text(86400) == "86400 s (1 day)");

@@ -205,9 +205,10 @@ TEST_SUITE("tools.check_cert_domain") {
         check_cert_world w;
         renewal r(w);
         // The world passes --allow-private for the policy fetch; this run does without.
-        const auto out = run(
-            std::string(MXPROBE_BINARY) + " --resolver 127.0.0.1:" + std::to_string(w.dns_port()) +
-            " --json check-cert --chain " + shell_quote(r.chain) + " --mx " + mx1 + " --live");
+        const auto out = run(std::string(MXPROBE_BINARY) +
+                             " --resolver 127.0.0.1:" + std::to_string(w.dns_port()) +
+                             " --json check-cert --chain " + shell_quote(r.chain) + " --ca-file " +
+                             shell_quote(w.root_file) + " --mx " + mx1 + " --live");
         CHECK(out.exit_code == 3);
         CHECK(contains(out.out, "refusing to connect to 127.0.0.1"));
     }
@@ -227,6 +228,23 @@ TEST_SUITE("tools.check_cert_domain") {
         // The chain checks are still made.
         CHECK(status_of(run.doc, "trust") == "ok");
         CHECK(valid_against_schema(run.doc));
+    }
+
+    TEST_CASE("a failure outranks what could not be checked: exit 2") {
+        check_cert_world w;
+        zone silent;
+        silent.silent = true;
+        w.publish(silent);
+        cert_spec expired = mx_cert_spec();
+        expired.not_before_offset = std::chrono::seconds(-10L * 86400);
+        expired.not_after_offset = std::chrono::seconds(-86400);
+        const auto leaf = w.pki.leaf(expired);
+        const auto run = w.run(
+            "--chain " + shell_quote(w.good_chain(leaf)) + " --domain " + test_domain, true, "0.5");
+        CHECK(run.exit_code == 2);
+        CHECK(run.doc["verdict"] == "critical");
+        CHECK(status_of(run.doc, "validity") == "fail");
+        CHECK(status_of(run.doc, "mx", test_domain) == "unknown");
     }
 
     TEST_CASE("a domain that does not exist: mx fails, exit 2") {

@@ -29,7 +29,8 @@ struct check_cert_report {
 
 nlohmann::json check_cert_to_json(const check_cert_report& report);
 std::string check_cert_to_text(const check_cert_report& report, bool colour);
-/// 0 every check ok, 1 warnings only, 2 a failure, 3 a check that could not be made.
+/// 0 every check ok, 1 warnings only, 2 any failure, 3 a check that could not be made (and
+/// none failed).
 exit_status check_cert_exit_status(const check_cert_report& report);
 
 } // namespace mxprobe
