@@ -135,7 +135,8 @@ chain_file_result parse_pem(std::string_view text, chain_file file) {
         const x509_ptr cert =
             decode_pem_certificate(text.substr(block_start, block_end - block_start), error);
         if (!cert) {
-            out.error = file.source + ": " + where + " cannot be read: " + error;
+            out.error = file.source;
+            out.error.append(": ").append(where).append(" cannot be read: ").append(error);
             return out;
         }
         file.certificates.push_back(describe_certificate(cert.get()));

@@ -18,7 +18,7 @@
 namespace probe {
 
 /// Real chains are a few KiB; a file far larger than any chain is a mistake or an attack.
-inline constexpr std::size_t max_chain_file_bytes = 256 * 1024;
+inline constexpr std::size_t max_chain_file_bytes = std::size_t{256} * 1024;
 /// A leaf, a few intermediates and perhaps a root; more is not a chain.
 inline constexpr std::size_t max_chain_certificates = 16;
 

@@ -14,7 +14,7 @@
 
 namespace probe {
 
-inline constexpr std::size_t max_key_file_bytes = 256 * 1024;
+inline constexpr std::size_t max_key_file_bytes = std::size_t{256} * 1024;
 
 struct key_file {
     std::string source;

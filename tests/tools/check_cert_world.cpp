@@ -112,7 +112,7 @@ std::string spki_sha256_of(const issued& cert) {
     return probe::to_hex(md, md_size);
 }
 
-check_cert_world::check_cert_world(std::string policy_body)
+check_cert_world::check_cert_world(const std::string& policy_body)
     : root_file(write_temp_file(pki.root.cert_pem())), policy_cert_(pki.leaf(policy_host_spec())),
       https_(policy_script(policy_cert_, pki.intermediate, policy_body)),
       dns_([z = example_zone()](const query& q) { return answer_from(z, q); }) {}

@@ -65,7 +65,8 @@ struct check_cert_run {
 
 class check_cert_world {
   public:
-    explicit check_cert_world(std::string policy_body = sts_policy_text("enforce", {mx1, mx2}));
+    explicit check_cert_world(const std::string& policy_body = sts_policy_text("enforce",
+                                                                               {mx1, mx2}));
 
     test_pki pki = test_pki::create();
     std::string root_file;

@@ -114,7 +114,7 @@ std::optional<network_facts> run_network(network_request request, const global_o
     std::exception_ptr failure;
     asio::co_spawn(io, async_network(std::move(request), g, tls),
                    [&](std::exception_ptr e, network_facts facts) {
-                       failure = e;
+                       failure = std::move(e);
                        out = std::move(facts);
                    });
     asio::signal_set signals(io, SIGINT, SIGTERM);

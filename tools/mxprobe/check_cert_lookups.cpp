@@ -154,10 +154,12 @@ asio::awaitable<live_probe> async_policy_host_one(resolver::channel& dns, std::s
 asio::awaitable<lookup_facts> async_lookup_all(resolver::channel& dns, lookup_request request,
                                                asio::ssl::context& tls) {
     std::vector<asio::awaitable<domain_facts>> domains;
+    domains.reserve(request.domains.size());
     for (const auto& d : request.domains) {
         domains.push_back(async_domain(dns, d, request.discover_sts, request.sts, tls));
     }
     std::vector<asio::awaitable<resolver::mx_host_lookup>> hosts;
+    hosts.reserve(request.hosts.size());
     for (const auto& h : request.hosts) {
         hosts.push_back(async_host(dns, h));
     }
@@ -171,6 +173,7 @@ asio::awaitable<std::vector<live_probe>>
 async_probe_live(std::vector<resolver::mx_host_lookup> hosts, live_request request,
                  asio::ssl::context& tls) {
     std::vector<asio::awaitable<live_probe>> tasks;
+    tasks.reserve(hosts.size());
     for (auto& h : hosts) {
         tasks.push_back(async_live_one(std::move(h), request, tls));
     }
@@ -181,6 +184,7 @@ asio::awaitable<std::vector<live_probe>>
 async_probe_policy_hosts(resolver::channel& dns, std::vector<std::string> policy_hosts,
                          live_request request, asio::ssl::context& tls) {
     std::vector<asio::awaitable<live_probe>> tasks;
+    tasks.reserve(policy_hosts.size());
     for (auto& h : policy_hosts) {
         tasks.push_back(async_policy_host_one(dns, std::move(h), request, tls));
     }

@@ -45,6 +45,7 @@ json certificates_json(const check_cert_report& r) {
 
 std::vector<std::size_t> one_based(const std::vector<std::size_t>& indices) {
     std::vector<std::size_t> out;
+    out.reserve(indices.size());
     for (std::size_t i : indices) {
         out.push_back(i + 1);
     }
