@@ -34,6 +34,10 @@ void require(bool ok, const char* what) {
 }
 
 probe::evp_pkey_ptr make_key(const cert_spec& spec) {
+    if (spec.reuse_key != nullptr) {
+        require(EVP_PKEY_up_ref(spec.reuse_key) == 1, "key reference");
+        return probe::evp_pkey_ptr(spec.reuse_key);
+    }
     probe::evp_pkey_ptr key(spec.key == key_kind::rsa
                                 ? EVP_RSA_gen(static_cast<unsigned int>(spec.rsa_bits))
                                 : EVP_EC_gen("P-256"));

@@ -26,6 +26,8 @@ struct cert_spec {
     int rsa_bits = 2048;
     const EVP_MD* (*digest)() = EVP_sha256; ///< EVP_sha1 for SHA-1 tests
     bool server_auth_eku = true;            ///< false: EKU clientAuth only
+    /// Certify this existing key instead of a fresh one (a renewal that keeps its key).
+    EVP_PKEY* reuse_key = nullptr;
 };
 
 struct issued {

@@ -3,6 +3,7 @@
 
 #include "mxprobe_version.hpp"
 #include "resolver/channel.hpp"
+#include "tools/mxprobe/check_cert_command.hpp"
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
 #include "tools/mxprobe/host_command.hpp"
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
     CLI::App* mta_sts = mxprobe::add_mta_sts_command(app, mta_sts_args);
     mxprobe::tlsrpt_arguments tlsrpt_args;
     CLI::App* tlsrpt = mxprobe::add_tlsrpt_command(app, tlsrpt_args);
+    mxprobe::check_cert_arguments check_cert_args;
+    CLI::App* check_cert = mxprobe::add_check_cert_command(app, check_cert_args);
 
     try {
         app.parse(argc, argv);
@@ -74,6 +77,8 @@ int main(int argc, char** argv) {
             status = mxprobe::run_mta_sts(mta_sts_args, options);
         } else if (tlsrpt->parsed()) {
             status = mxprobe::run_tlsrpt(tlsrpt_args, options);
+        } else if (check_cert->parsed()) {
+            status = mxprobe::run_check_cert(check_cert_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {
