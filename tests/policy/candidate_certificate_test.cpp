@@ -100,7 +100,7 @@ TEST_SUITE("policy.candidate_certificate") {
         CHECK(policy::check_chain_trust(c.path, c.verdict).status == check_status::ok);
     }
 
-    TEST_CASE("a certificate off the path: warn naming it; an included root is fine") {
+    TEST_CASE("a certificate off the path: warn naming it, an included root is fine") {
         const auto pki = test_pki::create();
         const auto other = test_pki::create();
         const auto leaf = pki.leaf(mx_spec());
@@ -204,7 +204,7 @@ TEST_SUITE("policy.candidate_certificate") {
         CHECK(contains(check.message, "intermediate short intermediate expires on"));
     }
 
-    TEST_CASE("RSA-1024 leaf: fail; RSA-2048 ok") {
+    TEST_CASE("RSA-1024 leaf: fail, RSA-2048 ok") {
         const auto pki = test_pki::create();
         cert_spec weak = mx_spec();
         weak.key = key_kind::rsa;
@@ -223,7 +223,7 @@ TEST_SUITE("policy.candidate_certificate") {
         CHECK(contains(good.message, "leaf RSA 2048"));
     }
 
-    TEST_CASE("SHA-1 signature on the leaf: fail; on a root in the file: ignored") {
+    TEST_CASE("SHA-1 signature on the leaf: fail, on a root in the file: ignored") {
         const auto pki = test_pki::create();
         cert_spec sha1 = mx_spec();
         sha1.digest = EVP_sha1;

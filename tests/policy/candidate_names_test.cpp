@@ -69,7 +69,7 @@ const std::vector<std::string> both_mx{"mx1.example.com", "mx2.example.com"};
 
 TEST_SUITE("policy.candidate_names") {
 
-    TEST_CASE("mail route: MX hosts listed; implicit MX; null MX warns; NXDOMAIN fails") {
+    TEST_CASE("mail route: MX hosts listed, implicit MX, null MX warns, NXDOMAIN fails") {
         std::vector<std::string> hosts;
         const auto ok = policy::check_mail_route(
             route(resolver::dns_status::noerror,
@@ -108,7 +108,7 @@ TEST_SUITE("policy.candidate_names") {
               check_status::unknown);
     }
 
-    TEST_CASE("name: covered names show the SAN entry; uncovered ones list the SANs") {
+    TEST_CASE("name: covered names show the SAN entry, uncovered ones list the SANs") {
         probe::cert_info leaf;
         leaf.san_dns = {"mx1.example.com", "*.mail.example.com"};
         const auto exact = policy::check_name(leaf, "mx1.example.com", true, "MX");
@@ -147,7 +147,7 @@ TEST_SUITE("policy.candidate_names") {
                            "mx1.example.com): enforce-mode senders will not deliver there");
     }
 
-    TEST_CASE("mta-sts testing with a missed MX → warn; mode none → ok") {
+    TEST_CASE("mta-sts testing with a missed MX → warn, mode none → ok") {
         const auto testing = discovered(txt, policy_body("testing", {"mx1.example.com"}));
         CHECK(policy::check_sts_patterns(testing, both_mx).status == check_status::warn);
         const auto none = discovered(txt, "version: STSv1\nmode: none\nmax_age: 86400\n");
@@ -156,7 +156,7 @@ TEST_SUITE("policy.candidate_names") {
         CHECK(contains(c.message, "mode is none"));
     }
 
-    TEST_CASE("no MTA-STS at all → ok; an invalid TXT record → warn") {
+    TEST_CASE("no MTA-STS at all → ok, an invalid TXT record → warn") {
         resolver::txt_answer empty;
         empty.status = resolver::dns_status::nxdomain;
         const auto absent = policy::judge_sts_discovery("example.com", empty, std::nullopt);

@@ -117,7 +117,7 @@ TEST_SUITE("policy.dane_rollover") {
                        "wait 3600 s (1 hour), the TTL of the TLSA answer, before deploying"));
     }
 
-    TEST_CASE("TLSA matches the new key only: ok; with --live it says the current one no longer "
+    TEST_CASE("TLSA matches the new key only: ok, with --live it says the current one no longer "
               "matches") {
         const rollover r;
         const auto c = policy::check_dane_rollover(r.input({dane_ee(r.new_leaf)}), now);
@@ -132,7 +132,7 @@ TEST_SUITE("policy.dane_rollover") {
                                      "now"));
     }
 
-    TEST_CASE("TLSA matches both keys: ok; with --live the old record is named for removal") {
+    TEST_CASE("TLSA matches both keys: ok, with --live the old record is named for removal") {
         const rollover r;
         const auto c =
             policy::check_dane_rollover(r.input({dane_ee(r.old_leaf), dane_ee(r.new_leaf)}), now);
@@ -190,7 +190,7 @@ TEST_SUITE("policy.dane_rollover") {
         CHECK(policy::check_dane_rollover(addresses, now).status == check_status::ok);
     }
 
-    TEST_CASE("bogus TLSA fails; a lookup without an answer cannot be checked") {
+    TEST_CASE("bogus TLSA fails, a lookup without an answer cannot be checked") {
         const rollover r;
         auto bogus = r.input({});
         bogus.lookup.state = policy::tlsa_lookup_state::bogus;

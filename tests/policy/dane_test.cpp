@@ -404,7 +404,7 @@ TEST_SUITE("policy.dane") {
         CHECK(policy::evaluate_dane(none, presented, now).result_types.empty());
     }
 
-    TEST_CASE("no TLS session: nothing to match; anonymous suite: tlsa-invalid") {
+    TEST_CASE("no TLS session: nothing to match, anonymous suite: tlsa-invalid") {
         fixture f;
         const auto lookup = secure({tlsa(3, sel::spki, mt::sha256, f.leaf)});
         probe::session_result no_tls = session({&f.leaf});
@@ -438,7 +438,7 @@ TEST_SUITE("policy.dane") {
         CHECK(verdict.overall == policy::severity::warning);
     }
 
-    TEST_CASE("apply_dane: DANE failure is critical even when WebPKI passes; no DANE, no "
+    TEST_CASE("apply_dane: DANE failure is critical even when WebPKI passes, no DANE, no "
               "change") {
         fixture f;
         const auto presented = session({&f.leaf, &f.pki.intermediate});

@@ -275,7 +275,7 @@ TEST_SUITE("policy.host_verdict") {
         CHECK_FALSE(policy::leaf_times(early, now).not_yet_valid);
     }
 
-    TEST_CASE("RSA 1024 anywhere in the chain → weak_key warning; RSA 2048 and P-256 are fine") {
+    TEST_CASE("RSA 1024 anywhere in the chain → weak_key warning, RSA 2048 and P-256 are fine") {
         const struct {
             std::size_t at;
             int bits;
@@ -304,7 +304,7 @@ TEST_SUITE("policy.host_verdict") {
         CHECK(find(v, "weak-key")->message.find("1024") != std::string::npos);
     }
 
-    TEST_CASE("SHA-1 on the intermediate → warning; SHA-1 on a self-signed root → none") {
+    TEST_CASE("SHA-1 on the intermediate → warning, SHA-1 on a self-signed root → none") {
         auto r = good_session();
         r.tls->chain[1].signature_algorithm = "ecdsa-with-SHA1";
         r.tls->chain[1].signature_digest = "SHA1";

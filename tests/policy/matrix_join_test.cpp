@@ -76,7 +76,7 @@ bool has_text(const std::vector<std::string>& v, const std::string& part) {
 
 TEST_SUITE("policy.matrix") {
 
-    TEST_CASE("outbound: a TLS 1.3 partner passes; TLS 1.0 and no STARTTLS are named blockers") {
+    TEST_CASE("outbound: a TLS 1.3 partner passes, TLS 1.0 and no STARTTLS are named blockers") {
         policy::outbound_requirements q;
         q.require_forward_secrecy = true;
         const auto ok = policy::check_outbound(
@@ -223,7 +223,7 @@ TEST_SUITE("policy.matrix") {
               std::vector<std::string>{"X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"});
     }
 
-    TEST_CASE("inbound: reports for another domain do not count; DANE reports count by MX") {
+    TEST_CASE("inbound: reports for another domain do not count, DANE reports count by MX") {
         auto own = partner("example.org", {good_mx("mx.example.org", "192.0.2.40")});
         own.role = "own";
         const auto s = policy::summarise_inbound(

@@ -328,7 +328,7 @@ TEST_SUITE("policy.mta_sts_match") {
                            "applied, senders treat the domain as having no MTA-STS");
     }
 
-    TEST_CASE("enforce with every MX failing: undeliverable; unused patterns listed") {
+    TEST_CASE("enforce with every MX failing: undeliverable, unused patterns listed") {
         auto a = good("mx1.example.com");
         a.hostname_match = false;
         const auto e = policy::evaluate_sts(parsed(policy::sts_mode::enforce), {a});

@@ -67,7 +67,7 @@ TEST_SUITE("policy.mta_sts_policy") {
         }
     }
 
-    TEST_CASE("STANDARDS §9: mode is case-sensitive; a second mode line loses to the first") {
+    TEST_CASE("STANDARDS §9: mode is case-sensitive, a second mode line loses to the first") {
         const auto upper = policy::parse_sts_policy(
             "version: STSv1\nmode: testing\nmode: Enforce\nmx: a.example\nmax_age: 1\n");
         CHECK(upper.valid()); // the repeated line is ignored, not judged
@@ -79,7 +79,7 @@ TEST_SUITE("policy.mta_sts_policy") {
         CHECK(bad.mx == std::vector<std::string>{"a.example"}); // read before the error
     }
 
-    TEST_CASE("STANDARDS §9: max_age bounds; mode none needs no mx") {
+    TEST_CASE("STANDARDS §9: max_age bounds, mode none needs no mx") {
         const std::string head = "version: STSv1\nmode: none\nmax_age: ";
         CHECK(policy::parse_sts_policy(head + "31557600").max_age == 31557600u);
         CHECK(policy::parse_sts_policy(head + "31557601").error ==
@@ -334,7 +334,7 @@ TEST_SUITE("policy.mta_sts_policy") {
         }
     }
 
-    TEST_CASE("to_json writes the fields read, notes and the error; leaves out absent ones") {
+    TEST_CASE("to_json writes the fields read, notes and the error, leaves out absent ones") {
         nlohmann::json ok = policy::parse_sts_policy(lf_policy);
         CHECK(ok == nlohmann::json::parse(R"({"valid":true,"version":"STSv1","mode":"enforce",
             "mx":["mail.example.com","*.example.net"],"max_age":604800})"));

@@ -117,14 +117,14 @@ TEST_SUITE("policy.tlsrpt_txt") {
         CHECK(has_warning(r, "unusable"));
     }
 
-    TEST_CASE("only mailto: and https: count; all unusable means no destination (RPT-4)") {
+    TEST_CASE("only mailto: and https: count, all unusable means no destination (RPT-4)") {
         const auto r = policy::parse_tlsrpt_txt("v=TLSRPTv1; rua=http://r.example/x");
         CHECK_FALSE(r.valid);
         CHECK(r.error.find("no usable URI") != std::string::npos);
         CHECK(r.record.rejected.size() == 1);
     }
 
-    TEST_CASE("'!' inside a URI must be %-encoded; %21 is fine") {
+    TEST_CASE("'!' inside a URI must be %-encoded, %21 is fine") {
         CHECK_FALSE(policy::parse_tlsrpt_txt("v=TLSRPTv1; rua=mailto:a!b@example.com").valid);
         CHECK(policy::parse_tlsrpt_txt("v=TLSRPTv1; rua=mailto:a%21b@example.com").valid);
     }

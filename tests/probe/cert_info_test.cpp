@@ -79,7 +79,7 @@ TEST_SUITE("probe.cert_info") {
         CHECK(probe::describe_certificate(cert.cert.get()).subject == "CN=Example\\, Inc");
     }
 
-    TEST_CASE("no subjectAltName → empty san_dns; no CN → empty subject") {
+    TEST_CASE("no subjectAltName → empty san_dns, no CN → empty subject") {
         const auto cn_only = make_self_signed(named("mx.example.com"));
         CHECK(probe::describe_certificate(cn_only.cert.get()).san_dns.empty());
         const auto san_only = make_self_signed(named("", {"mx.example.com"}));

@@ -231,7 +231,7 @@ TEST_SUITE("probe.chain_check") {
         CHECK(v.order_problems.size() == 2);
     }
 
-    TEST_CASE("intermediate sent first → out of order; the first certificate is taken as leaf") {
+    TEST_CASE("intermediate sent first → out of order, the first certificate is taken as leaf") {
         const auto pki = test_pki::create();
         const auto leaf = pki.leaf(mx_spec());
         const auto v = check({&pki.intermediate, &leaf}, pki.root);

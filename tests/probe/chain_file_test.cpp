@@ -105,7 +105,7 @@ TEST_SUITE("probe.chain_file") {
         CHECK(order.root_included);
     }
 
-    TEST_CASE("text around the blocks is ignored; a key block is skipped and named") {
+    TEST_CASE("text around the blocks is ignored, a key block is skipped and named") {
         const fixture f;
         const auto file = parse_ok("subject=CN=mx.example.com\r\n" + f.leaf.key_pem() +
                                    f.leaf.cert_pem() + "trailing words\n");
@@ -207,7 +207,7 @@ TEST_SUITE("probe.chain_file") {
 
 TEST_SUITE("probe.key_file") {
 
-    TEST_CASE("PEM PKCS#8 and DER keys give the leaf's SPKI; the secret is not kept") {
+    TEST_CASE("PEM PKCS#8 and DER keys give the leaf's SPKI, the secret is not kept") {
         const fixture f;
         const auto leaf = probe::describe_certificate(f.leaf.cert.get());
         const auto pem = probe::parse_key_file(bytes_of(f.leaf.key_pem()), "key.pem");
@@ -252,7 +252,7 @@ TEST_SUITE("probe.key_file") {
 
 TEST_SUITE("probe.candidate_chain") {
 
-    TEST_CASE("the key picks the leaf; a certificate off the path is unrelated") {
+    TEST_CASE("the key picks the leaf, a certificate off the path is unrelated") {
         const fixture f;
         const auto other = test_pki::create();
         const auto file = parse_ok(other.intermediate.cert_pem() + f.pki.intermediate.cert_pem() +

@@ -79,7 +79,7 @@ TEST_SUITE("probe.legacy_hello") {
         CHECK(parsed->has_extension(0x0000));
     }
 
-    TEST_CASE("an IP literal is not sent as SNI; with nothing to say, no extensions at all") {
+    TEST_CASE("an IP literal is not sent as SNI, with nothing to say, no extensions at all") {
         for (const char* host : {"127.0.0.53", "::1", ""}) {
             CAPTURE(host);
             const auto parsed = mxprobe_test::parse_client_hello(

@@ -73,7 +73,7 @@ TEST_SUITE("probe.probe_budget") {
         CHECK(budget.waiting() == 0);
     }
 
-    TEST_CASE("the global cap bounds what runs at once; waiters go in arrival order") {
+    TEST_CASE("the global cap bounds what runs at once, waiters go in arrival order") {
         asio::io_context io;
         budget_options o = no_spacing();
         o.max_active = 2;

@@ -158,7 +158,7 @@ TEST_SUITE("tools.check_cert_domain") {
         CHECK(valid_against_schema(run.doc));
     }
 
-    TEST_CASE("--live: a renewal that loses a name warns; the TLSA matching only the new key "
+    TEST_CASE("--live: a renewal that loses a name warns, the TLSA matching only the new key "
               "is said to fail today") {
         check_cert_world w;
         cert_spec wider = mx_cert_spec({mx1, mx2, "smtp.example.test"});

@@ -173,7 +173,7 @@ TEST_SUITE("tools.host_dane") {
         check_schema(r.doc, "dane-no-answer");
     }
 
-    TEST_CASE("--no-dane asks no DNS question; --require-dane without TLSA: dane-required") {
+    TEST_CASE("--no-dane asks no DNS question, --require-dane without TLSA: dane-required") {
         fake_smtp_server smtp(tls_script());
         fake_dns_server dns(tlsa_handler([](const query& q) { return reply_to(q); })); // NODATA
         const auto skipped = run_host(smtp, dns, "--no-dane");

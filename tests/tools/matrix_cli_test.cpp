@@ -171,7 +171,7 @@ TEST_SUITE("tools.matrix_cli") {
         CHECK(m["coverage"]["sessions"]["failed"] == 1204);
     }
 
-    TEST_CASE("the table fits 100 columns; CSV and Markdown carry the same rows") {
+    TEST_CASE("the table fits 100 columns, CSV and Markdown carry the same rows") {
         const world w;
         const std::string scan = write_temp_file("", ".jsonl");
         run(mxprobe_bin + " scan " + w.targets + w.options() + " --format jsonl -o " + scan);

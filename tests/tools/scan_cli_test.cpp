@@ -127,7 +127,7 @@ TEST_SUITE("tools.scan_cli") {
         CHECK(seen == std::set<std::string>{"good.test", "plain.test", "gone.test"});
     }
 
-    TEST_CASE("json: one mxprobe/scan/1 document with a summary; csv: a row per MX address") {
+    TEST_CASE("json: one mxprobe/scan/1 document with a summary, csv: a row per MX address") {
         const world w;
         const std::string file = targets_file("partners: [good.test, plain.test]\n");
         const std::string out = write_temp_file("", ".json");

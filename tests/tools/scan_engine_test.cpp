@@ -127,7 +127,7 @@ bool has(const std::vector<std::string>& v, const std::string& x) {
 
 TEST_SUITE("tools.scan_engine") {
 
-    TEST_CASE("shared MX hosts are probed once per (host, IP); 421, tarpit and faults judged") {
+    TEST_CASE("shared MX hosts are probed once per (host, IP), 421, tarpit and faults judged") {
         fleet mx;
         mx.add("a", "127.0.0.31", valid_script());
         mx.add("b", "127.0.0.32", valid_script());

@@ -55,7 +55,7 @@ TEST_SUITE("tools.targets_file") {
         CHECK(f.all_targets().size() == 3);
     }
 
-    TEST_CASE("a bare domain is a target with the defaults; names are normalised") {
+    TEST_CASE("a bare domain is a target with the defaults, names are normalised") {
         const auto f = parse_targets("partners:\n  - Example.COM.\n  - domain: b.example\n", "t");
         REQUIRE(f.partners.size() == 2);
         CHECK(f.partners[0].domain == "example.com");
