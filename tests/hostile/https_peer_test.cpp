@@ -1,8 +1,8 @@
 // Hostile MTA-STS policy hosts against probe::async_https_fetch: a redirect to itself,
 // chunked bodies and chunk extensions without end, header lines without end, a header that
-// trickles. Each fetch ends within its one deadline or at a limit, with the reason, and the
-// memory it used stays flat. (tests/probe/https_fetch_test.cpp covers one redirect, 1 KiB
-// chunks without end and a trickling body.)
+// trickles. Each fetch ends within its one deadline or at a limit, with the reason.
+// (tests/probe/https_fetch_test.cpp covers one redirect, 1 KiB chunks without end and a
+// trickling body.)
 
 #include "probe/https_fetch.hpp"
 #include "resolver/channel.hpp"
@@ -92,16 +92,17 @@ TEST_SUITE("hostile.https") {
         CHECK(took < 4000ms);
     }
 
-    TEST_CASE("a chunk extension without end is refused, memory flat" * doctest::timeout(20)) {
+    TEST_CASE("a chunk extension without end is refused at the 64 KiB read buffer, at once" *
+              doctest::timeout(20)) {
+        // Beast keeps a chunk header whole until its CR LF: without a cap on its buffer the
+        // fetch waited for the deadline while a fast server kept sending.
         https_script s = serving(std::string(chunked_head) + "10;ext=");
         s.endless = "a";
         fake_https_server server(s);
-        const std::size_t before = resident_bytes();
         const auto [r, took] = fetch(server);
         CHECK(r.failure == fetch_failure::protocol);
         CHECK(r.error == "reading the body: a chunk header longer than 65536 bytes");
-        CHECK(resident_bytes() < before + memory_slack);
-        CHECK(took < 4000ms);
+        CHECK(took < 2000ms); // the deadline is 5 s
     }
 
     TEST_CASE("header lines without end stop at the 16 KiB header limit" * doctest::timeout(20)) {
