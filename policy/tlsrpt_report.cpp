@@ -290,7 +290,8 @@ class reader {
 };
 
 /// Bounds nesting and rejects duplicate member names (I-JSON, RPT-21) while parsing, before
-/// any value is built from a hostile document.
+/// any value is built from a hostile document. It tracks where it is, so that a document
+/// nested too deeply is refused with the path of the container that went too deep.
 class parse_guard {
   public:
     explicit parse_guard(int max_depth) : max_depth_(max_depth) {}
@@ -299,39 +300,75 @@ class parse_guard {
         switch (event) {
         case json::parse_event_t::object_start:
         case json::parse_event_t::array_start:
+            enter_element();
             if (depth >= max_depth_) {
-                throw report_error("JSON nested deeper than " + std::to_string(max_depth_) +
+                const std::string where = path();
+                throw report_error((where.empty() ? "" : where + ": ") +
+                                   "JSON nested deeper than " + std::to_string(max_depth_) +
                                    " levels");
             }
-            keys_.emplace_back();
+            frames_.push_back({event == json::parse_event_t::array_start, 0, {}, {}});
             break;
         case json::parse_event_t::object_end:
         case json::parse_event_t::array_end:
-            keys_.pop_back();
+            frames_.pop_back();
             break;
-        case json::parse_event_t::key:
-            if (!keys_.back().insert(parsed.get_ref<const std::string&>()).second) {
-                throw report_error("duplicate member \"" + parsed.get<std::string>() +
-                                   "\" (I-JSON, RFC 7493)");
+        case json::parse_event_t::key: {
+            auto& frame = frames_.back();
+            frame.key = parsed.get<std::string>();
+            if (!frame.keys.insert(frame.key).second) {
+                throw report_error("duplicate member \"" + frame.key + "\" (I-JSON, RFC 7493)");
             }
             break;
+        }
         case json::parse_event_t::value:
+            enter_element();
             break;
         }
         return true;
     }
 
   private:
+    struct frame {
+        bool is_array = false;
+        std::size_t elements = 0; ///< array elements begun so far
+        std::string key;          ///< the member being read, in an object
+        std::unordered_set<std::string> keys;
+    };
+
+    void enter_element() {
+        if (!frames_.empty() && frames_.back().is_array) {
+            ++frames_.back().elements;
+        }
+    }
+
+    // In the notation of the reader's errors: policies[0].failure-details[2].
+    std::string path() const {
+        std::string out;
+        for (const auto& f : frames_) {
+            if (f.is_array) {
+                out = indexed(out, f.elements - 1);
+            } else {
+                out = join(out, f.key.size() > 40 ? f.key.substr(0, 37) + "..." : f.key);
+            }
+        }
+        return out;
+    }
+
     int max_depth_;
-    std::vector<std::unordered_set<std::string>> keys_;
+    std::vector<frame> frames_;
 };
 
-} // namespace
+std::string too_large(std::size_t size, std::size_t limit) {
+    return "the report is " + std::to_string(size) + " bytes, over the limit of " +
+           std::to_string(limit) + " bytes";
+}
 
-tlsrpt_parse_result parse_tlsrpt_json(std::string_view text, const tlsrpt_limits& limits) {
+// The JSON text is already bounded: by max_input, or by max_decompressed after gunzip.
+tlsrpt_parse_result parse_json_text(std::string_view text, int max_depth) {
     tlsrpt_parse_result out;
     try {
-        parse_guard guard(limits.max_depth);
+        parse_guard guard(max_depth);
         const json root = json::parse(text.begin(), text.end(), std::ref(guard));
         out.report = reader().read(root);
     } catch (const report_error& e) {
@@ -345,12 +382,24 @@ tlsrpt_parse_result parse_tlsrpt_json(std::string_view text, const tlsrpt_limits
     return out;
 }
 
+} // namespace
+
+tlsrpt_parse_result parse_tlsrpt_json(std::string_view text, const tlsrpt_limits& limits) {
+    if (text.size() > limits.max_input) {
+        return {std::nullopt, too_large(text.size(), limits.max_input)};
+    }
+    return parse_json_text(text, limits.max_depth);
+}
+
 tlsrpt_parse_result parse_tlsrpt_report(std::string_view bytes, const tlsrpt_limits& limits) {
+    if (bytes.size() > limits.max_input) {
+        return {std::nullopt, too_large(bytes.size(), limits.max_input)};
+    }
     auto unwrapped = unwrap_tlsrpt(bytes, limits.max_decompressed);
     if (!unwrapped.error.empty()) {
         return {std::nullopt, unwrapped.error};
     }
-    auto result = parse_tlsrpt_json(unwrapped.json, limits);
+    auto result = parse_json_text(unwrapped.json, limits.max_depth);
     if (result.report) {
         result.report->container = unwrapped.container;
     } else if (unwrapped.container != "json") {

@@ -57,8 +57,11 @@ struct tlsrpt_report {
 };
 
 struct tlsrpt_limits {
-    std::size_t max_decompressed = 16 * 1024 * 1024; ///< gunzipped bytes (gzip bombs, RPT-32)
-    int max_depth = 32;                              ///< JSON nesting (RPT-21)
+    std::size_t max_decompressed = std::size_t{16} * 1024 * 1024; ///< gunzipped bytes (RPT-32)
+    int max_depth = 32;                                           ///< JSON nesting (RPT-21)
+    /// Bytes handed in, before any unwrapping: real reports are kilobytes, so 16 MiB of JSON
+    /// or email is a hostile document, refused before it is parsed.
+    std::size_t max_input = std::size_t{16} * 1024 * 1024;
 };
 
 struct tlsrpt_parse_result {

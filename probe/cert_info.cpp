@@ -30,22 +30,24 @@ std::int64_t epoch_seconds(const ASN1_TIME* t) {
     return static_cast<std::int64_t>(timegm(&parsed));
 }
 
-std::vector<std::string> dns_names(X509* cert) {
-    std::vector<std::string> out;
+// The first max_kept_san_dns dNSNames; all of them are counted.
+void dns_names(X509* cert, cert_info& out) {
     const general_names_ptr names(static_cast<GENERAL_NAMES*>(
         X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
     if (!names) {
-        return out;
+        return;
     }
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
         const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-        if (gn->type == GEN_DNS) {
+        if (gn->type != GEN_DNS) {
+            continue;
+        }
+        if (++out.san_dns_total <= max_kept_san_dns) {
             const ASN1_IA5STRING* s = gn->d.dNSName;
-            out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                             static_cast<std::size_t>(ASN1_STRING_length(s)));
+            out.san_dns.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                     static_cast<std::size_t>(ASN1_STRING_length(s)));
         }
     }
-    return out;
 }
 
 std::string serial_hex(X509* cert) {
@@ -126,7 +128,7 @@ cert_info describe_certificate(X509* cert) {
     }
     out.subject = name_text(X509_get_subject_name(cert));
     out.issuer = name_text(X509_get_issuer_name(cert));
-    out.san_dns = dns_names(cert);
+    dns_names(cert, out);
     out.serial_hex = serial_hex(cert);
     out.not_before = epoch_seconds(X509_get0_notBefore(cert));
     out.not_after = epoch_seconds(X509_get0_notAfter(cert));
@@ -178,6 +180,9 @@ void to_json(nlohmann::json& j, const cert_info& c) {
                        {"self_signed", c.self_signed},
                        {"sha256", c.sha256},
                        {"spki_sha256", c.spki_sha256}};
+    if (c.san_dns_total > c.san_dns.size()) {
+        j["san_dns_total"] = c.san_dns_total; // says that san_dns was cut
+    }
     if (!c.key_curve.empty()) {
         j["key_curve"] = c.key_curve;
     }

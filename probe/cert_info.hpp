@@ -3,6 +3,7 @@
 // these values; from then on nothing holds an OpenSSL object, so policy/ and tools/ never
 // need OpenSSL headers to judge or print a certificate.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,10 +14,15 @@ struct x509_st;
 
 namespace probe {
 
+/// dNSNames kept per certificate. Real certificates carry at most a few hundred; a hostile
+/// server could send tens of thousands to make every copy of the result expensive.
+inline constexpr std::size_t max_kept_san_dns = 1000;
+
 struct cert_info {
     std::string subject; ///< RFC 2253 form, e.g. "CN=mx.example.com"
     std::string issuer;
-    std::vector<std::string> san_dns; ///< subjectAltName dNSName entries, as written
+    std::vector<std::string> san_dns; ///< subjectAltName dNSName entries, as written, capped
+    std::size_t san_dns_total = 0;    ///< dNSNames in the certificate, also those not kept
     std::string serial_hex;
     std::int64_t not_before = 0; ///< seconds since the Unix epoch (UTC)
     std::int64_t not_after = 0;

@@ -151,7 +151,8 @@ asio::awaitable<std::vector<std::string>> async_walk_suites(const attempt& a, in
         const session_result r = co_await async_try(a, config, out);
         if (!r.tls) {
             if (!refused_by_server(r)) {
-                out.notes.push_back(std::string(to_string(r.outcome)) +
+                out.notes.push_back(std::string(to_string(r.outcome)) + " in phase " +
+                                    std::string(to_string(r.failed_phase)) +
                                     " while enumerating: " + r.error);
             } else if (version != TLS1_3_VERSION && !narrowed &&
                        narrow_to_non_elliptic(pool, r.tls_alert)) {

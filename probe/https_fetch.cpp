@@ -28,6 +28,10 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t max_header_bytes = 16 * 1024;
+// What Beast may hold of bytes not yet parsed. Body bytes leave it as they are parsed, but a
+// chunk header (with its extensions) must fit whole: without a cap a server could send one
+// without end. Anything that honestly fits the header and body limits fits this.
+constexpr std::size_t max_unparsed_bytes = 64 * 1024;
 
 void fail(https_response& r, fetch_failure f, std::string why) {
     r.failure = f;
@@ -127,7 +131,7 @@ asio::awaitable<void> async_exchange(asio::ssl::stream<beast::tcp_stream>& strea
         co_return;
     }
 
-    beast::flat_buffer buffer;
+    beast::flat_buffer buffer(max_unparsed_bytes);
     http::response_parser<http::string_body> parser;
     parser.header_limit(max_header_bytes);
     // No body limit while the header is read: Beast would refuse an oversize Content-Length
@@ -175,6 +179,12 @@ asio::awaitable<void> async_exchange(asio::ssl::stream<beast::tcp_stream>& strea
     if (body_ec == http::error::body_limit) {
         fail(r, fetch_failure::too_large,
              "body exceeds the limit of " + std::to_string(o.max_body) + " bytes");
+        co_return;
+    }
+    if (body_ec == http::error::buffer_overflow) {
+        fail(r, fetch_failure::protocol,
+             "reading the body: a chunk header longer than " + std::to_string(max_unparsed_bytes) +
+                 " bytes");
         co_return;
     }
     if (body_ec) {

@@ -62,7 +62,8 @@ tls_session describe_session(SSL* ssl) {
     const unsigned char* ocsp = nullptr;
     out.ocsp_stapled = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp) > 0 && ocsp != nullptr;
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) { // get0-style: borrowed
-        for (int i = 0; i < sk_X509_num(chain); ++i) {
+        out.chain_presented = static_cast<std::size_t>(sk_X509_num(chain));
+        for (int i = 0; i < sk_X509_num(chain) && out.chain.size() < max_kept_chain; ++i) {
             out.chain.push_back(describe_certificate(sk_X509_value(chain, i)));
         }
     }

@@ -3,6 +3,7 @@
 
 #include "probe/cert_info.hpp"
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@
 struct ssl_st;
 
 namespace probe {
+
+/// Certificates of a presented chain kept as cert_info. Real chains hold two to four; the
+/// whole chain is still verified, only the description of the rest is dropped.
+inline constexpr std::size_t max_kept_chain = 16;
 
 struct tls_session {
     std::string version;         ///< OpenSSL's name: "TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"
@@ -24,7 +29,8 @@ struct tls_session {
     bool forward_secrecy = false;     ///< ephemeral key exchange (always with TLS 1.3)
     bool anonymous = false;           ///< an aNULL suite: the server presented no certificate
     bool ocsp_stapled = false;
-    std::vector<cert_info> chain; ///< as presented, leaf first
+    std::vector<cert_info> chain;    ///< as presented, leaf first; at most max_kept_chain
+    std::size_t chain_presented = 0; ///< certificates the server sent, also those not kept
 };
 
 /// Reads the negotiated parameters and the presented chain from a finished handshake.

@@ -25,7 +25,10 @@ TEST_SUITE("policy.sts_fetch_verdict") {
             {fetch_failure::certificate, "sts-webpki-invalid"},
             {fetch_failure::media_type, "sts-policy-invalid"},
         };
-        for (const auto& [failure, expected] : table) {
+        // Not a structured binding: clang 14 cannot capture one in doctest's lambdas.
+        for (const auto& row : table) {
+            const fetch_failure failure = row.first;
+            const std::string& expected = row.second;
             CAPTURE(probe::to_string(failure));
             CHECK(policy::sts_fetch_result_type(failure).value_or("") == expected);
         }

@@ -45,6 +45,12 @@ response response::truncated_on_udp(bytes full) {
     return r;
 }
 
+response response::with_own_id(bytes b) {
+    response r(std::move(b));
+    r.keep_id = true;
+    return r;
+}
+
 dns_packet_builder reply_to(const query& q) {
     dns_packet_builder b;
     b.id(q.id).question(q.name, q.type);
@@ -209,8 +215,10 @@ bytes fake_dns_server::handle(const bytes& packet, transport via) {
     if (r.what == response::kind::no_reply || r.message.size() < 2) {
         return {};
     }
-    r.message[0] = static_cast<std::uint8_t>(q.id >> 8);
-    r.message[1] = static_cast<std::uint8_t>(q.id & 0xff);
+    if (!r.keep_id) {
+        r.message[0] = static_cast<std::uint8_t>(q.id >> 8);
+        r.message[1] = static_cast<std::uint8_t>(q.id & 0xff);
+    }
     if (via == transport::udp) {
         const std::size_t limit = std::max<std::size_t>(512, q.edns_udp_size);
         if (r.what == response::kind::truncated_on_udp ||

@@ -38,7 +38,8 @@ struct query {
 struct response {
     enum class kind { reply, no_reply, truncated_on_udp };
     kind what = kind::no_reply;
-    bytes message; ///< the id is overwritten with the query's before sending
+    bytes message;        ///< the id is overwritten with the query's before sending
+    bool keep_id = false; ///< send the id `message` carries, e.g. to answer with the wrong one
 
     response() = default;
     response(bytes b) : what(kind::reply), message(std::move(b)) {} // NOLINT: implicit on purpose
@@ -47,6 +48,8 @@ struct response {
     static response drop() { return {}; }
     /// Over UDP: TC=1, the question echoed, no records. Over TCP: `full` as it is.
     static response truncated_on_udp(bytes full);
+    /// `b` with the id it carries, not the query's (a spoofed or stale answer).
+    static response with_own_id(bytes b);
 };
 
 /// A response builder pre-filled from the query: its id, its question, QR/RD/RA set.

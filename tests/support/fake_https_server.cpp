@@ -56,10 +56,12 @@ net::awaitable<bool> send_throttled(tls_stream& stream, const std::string& bytes
     co_return true;
 }
 
-net::awaitable<void> send_endless_chunks(tls_stream& stream) {
-    const std::string chunk = "400\r\n" + std::string(1024, 'x') + "\r\n";
+net::awaitable<void> send_endless(tls_stream& stream, std::string piece) {
+    while (piece.size() < 1024) {
+        piece += piece; // fewer, larger writes for short patterns
+    }
     for (;;) {
-        auto [ec, n] = co_await net::async_write(stream, net::buffer(chunk), use_tuple);
+        auto [ec, n] = co_await net::async_write(stream, net::buffer(piece), use_tuple);
         (void)n;
         if (ec) {
             co_return;
@@ -159,7 +161,11 @@ net::awaitable<void> fake_https_server::session(tcp::socket socket) {
         }
     }
     if (script_.endless_chunks) {
-        co_await send_endless_chunks(stream);
+        co_await send_endless(stream, "400\r\n" + std::string(1024, 'x') + "\r\n");
+        co_return;
+    }
+    if (!script_.endless.empty()) {
+        co_await send_endless(stream, script_.endless);
         co_return;
     }
     co_await stream.async_shutdown(use_tuple);

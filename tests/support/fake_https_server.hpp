@@ -28,6 +28,9 @@ struct https_script {
     std::string response; ///< raw bytes written after the request header has been read
     /// After `response`, 1 KiB chunks ("400\r\n...\r\n") until the client leaves.
     bool endless_chunks = false;
+    /// After `response`, these bytes again and again until the client leaves: header lines
+    /// without end, a chunk extension without end, ...
+    std::string endless;
     /// Throttles `response` to this many bytes per second; 0: no throttle.
     std::size_t bytes_per_second = 0;
 };

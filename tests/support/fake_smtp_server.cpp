@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdio>
 #include <stdexcept>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -22,6 +23,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include <openssl/bio.h>
 #include <openssl/ssl.h>
 
 namespace mxprobe_test {
@@ -35,6 +37,7 @@ namespace {
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t max_command_line = 4096;
 constexpr std::size_t huge_line_size = 1024 * 1024;
+constexpr std::size_t huge_ehlo_line_size = 10 * 1024 * 1024;
 
 std::string upper(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
@@ -111,11 +114,12 @@ net::awaitable<void> drain_until_closed(tcp::socket& socket) {
     }
 }
 
-// "250-x" lines until the client stops reading and the writes fail.
-template <class Stream> net::awaitable<void> send_endless_reply(Stream& stream) {
+// "<code>-x" lines until the client stops reading and the writes fail.
+template <class Stream>
+net::awaitable<void> send_endless_reply(Stream& stream, const std::string& code = "250") {
     std::string batch;
     for (int i = 0; i < 64; ++i) {
-        batch += "250-x\r\n";
+        batch += code + "-x\r\n";
     }
     for (;;) {
         auto [ec, n] = co_await net::async_write(stream, net::buffer(batch), use_tuple);
@@ -146,6 +150,87 @@ net::awaitable<std::string> peek_record(tcp::socket& socket) {
         co_await pause.async_wait(use_tuple);
     }
     co_return seen;
+}
+
+// One reply line of `size` octets, written in 64 KiB pieces so the server never holds it.
+template <class Stream> net::awaitable<void> send_huge_line(Stream& stream, std::size_t size) {
+    const std::string piece(64 * 1024, 'x');
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(std::string("250-")), use_tuple);
+    for (std::size_t sent = 0; !ec && sent < size; sent += piece.size()) {
+        std::tie(ec, n) = co_await net::async_write(stream, net::buffer(piece), use_tuple);
+    }
+    if (!ec) {
+        co_await net::async_write(stream, net::buffer(std::string("\r\n")), use_tuple);
+    }
+}
+
+// The first TLS record the client sends (its ClientHello), whole; empty when it leaves first.
+net::awaitable<std::string> read_client_hello(tcp::socket& socket) {
+    std::string hello;
+    std::array<char, 4096> buffer{};
+    for (;;) {
+        if (hello.size() >= 5) {
+            const auto length =
+                (static_cast<std::size_t>(static_cast<unsigned char>(hello[3])) << 8) |
+                static_cast<unsigned char>(hello[4]);
+            if (hello.size() >= 5 + length) {
+                co_return hello;
+            }
+        }
+        auto [ec, n] = co_await socket.async_read_some(net::buffer(buffer), use_tuple);
+        if (ec) {
+            co_return std::string();
+        }
+        hello.append(buffer.data(), n);
+    }
+}
+
+// Warning-level user_canceled alerts (RFC 8446 §6.1), which a peer may not treat as fatal,
+// until the client gives up on them.
+net::awaitable<void> send_alert_storm(tcp::socket& socket) {
+    std::string batch;
+    for (int i = 0; i < 256; ++i) {
+        batch += std::string("\x15\x03\x03\x00\x02\x01\x5a", 7);
+    }
+    for (;;) {
+        auto [ec, n] = co_await net::async_write(socket, net::buffer(batch), use_tuple);
+        (void)n;
+        if (ec) {
+            co_return;
+        }
+    }
+}
+
+// The server's first flight as OpenSSL would send it, computed on memory BIOs; only its first
+// record (the ServerHello) is returned.
+std::string server_hello_record(SSL_CTX* ctx, const std::string& client_hello) {
+    const probe::ssl_ptr ssl(SSL_new(ctx));
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl.get(), in, out); // the SSL owns both BIOs now
+    SSL_set_accept_state(ssl.get());
+    BIO_write(in, client_hello.data(), static_cast<int>(client_hello.size()));
+    SSL_do_handshake(ssl.get());
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out, &data);
+    const std::string flight(data, static_cast<std::size_t>(size > 0 ? size : 0));
+    if (flight.size() < 5) {
+        return flight;
+    }
+    const auto length = (static_cast<std::size_t>(static_cast<unsigned char>(flight[3])) << 8) |
+                        static_cast<unsigned char>(flight[4]);
+    return flight.substr(0, 5 + length);
+}
+
+// Bytes that look like nothing: a fixed linear congruential sequence, the same every run.
+std::string garbage(std::size_t size) {
+    std::string out(size, '\0');
+    std::uint32_t x = 12345;
+    for (char& c : out) {
+        x = x * 1103515245 + 12345;
+        c = static_cast<char>(x >> 24);
+    }
+    return out;
 }
 
 struct count_on_exit {
@@ -294,6 +379,8 @@ template <class Stream>
 net::awaitable<fake_smtp_server::dialogue_end>
 fake_smtp_server::dialogue(Stream& stream, std::string& buffer, bool in_tls) {
     const smtp_script& s = script_;
+    const std::size_t rate =
+        in_tls && s.tls_bytes_per_second > 0 ? s.tls_bytes_per_second : s.bytes_per_second;
     for (;;) {
         const std::optional<std::string> line = co_await read_line(stream, buffer);
         if (!line) {
@@ -303,17 +390,24 @@ fake_smtp_server::dialogue(Stream& stream, std::string& buffer, bool in_tls) {
         const std::string verb = verb_of(*line);
         std::string answer;
         if (verb == "QUIT") {
-            co_await send(stream, reply(221, "2.0.0 Bye"), s.bytes_per_second);
+            co_await send(stream, reply(221, "2.0.0 Bye"), rate);
             co_return dialogue_end::quit;
         }
         if (!in_tls && s.banner_code == 554) {
             answer = reply(503, "5.5.1 No service here"); // RFC 5321 §3.1
         } else if (verb == "EHLO" && in_tls && s.ehlo_after_tls_code != 250) {
             answer = reply(s.ehlo_after_tls_code, "5.7.0 Not inside TLS, sorry");
+        } else if (verb == "EHLO" && in_tls &&
+                   s.misbehave == misbehaviour::endless_ehlo_after_tls) {
+            co_await send_endless_reply(stream);
+            co_return dialogue_end::closed;
         } else if (verb == "EHLO" && in_tls) {
             answer = reply(250, s.ehlo_after_tls_lines);
         } else if (verb == "EHLO" && s.ehlo_code != 250) {
             answer = reply(s.ehlo_code, "5.5.2 Command not recognised");
+        } else if (verb == "EHLO" && s.misbehave == misbehaviour::huge_ehlo_line) {
+            co_await send_huge_line(stream, huge_ehlo_line_size);
+            co_return dialogue_end::closed;
         } else if (verb == "EHLO" && s.misbehave == misbehaviour::endless_ehlo_reply) {
             co_await send_endless_reply(stream);
             co_return dialogue_end::closed;
@@ -331,8 +425,7 @@ fake_smtp_server::dialogue(Stream& stream, std::string& buffer, bool in_tls) {
         } else if (verb == "STARTTLS" && (in_tls || !s.offer_starttls)) {
             answer = reply(503, "5.5.1 STARTTLS not available");
         } else if (verb == "STARTTLS" && s.starttls_code != 220) {
-            if (!co_await send(stream, reply(s.starttls_code, s.starttls_text),
-                               s.bytes_per_second) ||
+            if (!co_await send(stream, reply(s.starttls_code, s.starttls_text), rate) ||
                 s.starttls_code == 421) {
                 co_return dialogue_end::closed;
             }
@@ -342,14 +435,14 @@ fake_smtp_server::dialogue(Stream& stream, std::string& buffer, bool in_tls) {
             if (s.misbehave == misbehaviour::plaintext_after_starttls) {
                 answer += s.injected; // one write, so the client reads both at once
             }
-            const bool sent = co_await send(stream, answer, s.bytes_per_second);
+            const bool sent = co_await send(stream, answer, rate);
             co_return sent ? dialogue_end::upgrade : dialogue_end::closed;
         } else if (verb == "MAIL" || verb == "RCPT") {
             answer = reply(250, "2.0.0 Ok");
         } else {
             answer = reply(502, "5.5.2 Command not implemented here");
         }
-        if (!co_await send(stream, answer, s.bytes_per_second)) {
+        if (!co_await send(stream, answer, rate)) {
             co_return dialogue_end::closed;
         }
     }
@@ -371,6 +464,10 @@ net::awaitable<void> fake_smtp_server::session(tcp::socket socket) {
         co_await drain_until_closed(socket);
         co_return;
     }
+    if (s.misbehave == misbehaviour::endless_banner) {
+        co_await send_endless_reply(socket, "220");
+        co_return;
+    }
     const std::string banner = reply(s.banner_code, s.banner_text);
     if (!co_await send(socket, banner, s.throttle_banner ? s.bytes_per_second : 0) ||
         s.banner_code == 421) {
@@ -380,6 +477,28 @@ net::awaitable<void> fake_smtp_server::session(tcp::socket socket) {
     std::string buffer;
     const dialogue_end end = co_await dialogue(socket, buffer, false);
     if (end != dialogue_end::upgrade) {
+        co_return;
+    }
+    if (s.misbehave == misbehaviour::plaintext_after_starttls_later) {
+        net::steady_timer timer(co_await net::this_coro::executor, std::chrono::milliseconds(50));
+        co_await timer.async_wait(use_tuple);
+        co_await send(socket, s.injected, 0);
+        co_await drain_until_closed(socket);
+        co_return;
+    }
+    if (s.misbehave == misbehaviour::alert_storm ||
+        s.misbehave == misbehaviour::garbage_after_server_hello) {
+        const std::string hello = co_await read_client_hello(socket);
+        if (hello.empty()) {
+            co_return;
+        }
+        if (s.misbehave == misbehaviour::alert_storm) {
+            co_await send_alert_storm(socket);
+            co_return;
+        }
+        co_await send(socket, server_hello_record(tls_.native_handle(), hello) + garbage(16 * 1024),
+                      0);
+        co_await drain_until_closed(socket);
         co_return;
     }
     if (s.misbehave == misbehaviour::garbage_instead_of_tls ||

@@ -60,6 +60,14 @@ enum class misbehaviour {
     close_mid_handshake,      ///< after "220 Ready", read the ClientHello, then close
     silent_mid_handshake,     ///< after "220 Ready", read the ClientHello, then say nothing
     plaintext_after_starttls, ///< "220 Ready" and an injected reply in the same write
+    /// "220 Ready", then 50 ms later an injected reply, so it arrives after the probe looked
+    /// at its buffer and is read by the TLS layer as if it were a record
+    plaintext_after_starttls_later,
+    endless_banner,             ///< the greeting is "220-x" lines until the client leaves
+    huge_ehlo_line,             ///< EHLO answered with one 10 MiB line, streamed in pieces
+    endless_ehlo_after_tls,     ///< inside TLS, EHLO is answered with "250-x" lines forever
+    alert_storm,                ///< after "220 Ready", TLS warning alerts until the client leaves
+    garbage_after_server_hello, ///< a real ServerHello record, then random bytes
 };
 
 struct smtp_script {
@@ -82,6 +90,8 @@ struct smtp_script {
 
     /// Throttles every reply to this many bytes per second; 0: no throttle.
     std::size_t bytes_per_second = 0;
+    /// Throttles only the replies sent inside TLS; 0: no throttle.
+    std::size_t tls_bytes_per_second = 0;
     bool throttle_banner = true; ///< false: the greeting is sent at full speed
     misbehaviour misbehave = misbehaviour::none;
     std::string injected = "250 injected\r\n"; ///< for plaintext_after_starttls

@@ -209,7 +209,11 @@ exit_status run_host(const host_arguments& arguments, const global_options& opti
         return exit_status::unknown;
     }
     if (options.json) {
-        std::cout << host_to_json(*outcome->report).dump(2) << "\n";
+        // Servers choose the bytes of banners and records; invalid UTF-8 is replaced (U+FFFD)
+        // rather than thrown as an error that would lose the whole document.
+        std::cout << host_to_json(*outcome->report)
+                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
     } else {
         std::cout << host_to_text(*outcome->report, use_colour(STDOUT_FILENO));
     }

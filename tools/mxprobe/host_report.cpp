@@ -3,6 +3,7 @@
 #include "policy/time_text.hpp"
 #include "tools/mxprobe/text_style.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace mxprobe {
@@ -25,21 +26,25 @@ json certificate_json(const host_report& r) {
         chain.push_back(std::move(item));
     }
     const auto& times = r.verdict.times;
-    return json{{"trusted", v.trusted},
-                {"verify_error", v.trusted ? json() : json(v.verify_error)},
-                {"verify_errors", json(v)["verify_errors"]},
-                {"hostname_match", v.hostname_match},
-                {"expired", times && times->expired},
-                {"not_yet_valid", times && times->not_yet_valid},
-                {"days_left", times ? times->days_left : 0},
-                {"self_signed", p.tls->chain.front().self_signed},
-                {"chain_complete", v.chain_complete},
-                {"missing_intermediate", v.missing_intermediate},
-                {"untrusted_root", v.untrusted_root},
-                {"chain_in_order", v.chain_in_order},
-                {"weak_key", r.verdict.weak_key},
-                {"sha1_signature", r.verdict.sha1_signature},
-                {"chain", std::move(chain)}};
+    json out{{"trusted", v.trusted},
+             {"verify_error", v.trusted ? json() : json(v.verify_error)},
+             {"verify_errors", json(v)["verify_errors"]},
+             {"hostname_match", v.hostname_match},
+             {"expired", times && times->expired},
+             {"not_yet_valid", times && times->not_yet_valid},
+             {"days_left", times ? times->days_left : 0},
+             {"self_signed", p.tls->chain.front().self_signed},
+             {"chain_complete", v.chain_complete},
+             {"missing_intermediate", v.missing_intermediate},
+             {"untrusted_root", v.untrusted_root},
+             {"chain_in_order", v.chain_in_order},
+             {"weak_key", r.verdict.weak_key},
+             {"sha1_signature", r.verdict.sha1_signature},
+             {"chain", std::move(chain)}};
+    if (p.tls->chain_presented > p.tls->chain.size()) {
+        out["chain_presented"] = p.tls->chain_presented; // says that chain was cut
+    }
+    return out;
 }
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
@@ -61,13 +66,18 @@ void text_certificate(std::ostringstream& out, const host_report& r) {
         << leaf.signature_algorithm << ")\n";
     out << "            issuer " << leaf.issuer << "\n";
     out << "            names  "
-        << (leaf.san_dns.empty() ? "(no DNS names)" : join(leaf.san_dns, ", ")) << "\n";
+        << (leaf.san_dns.empty() ? "(no DNS names)" : join(leaf.san_dns, ", "));
+    if (leaf.san_dns_total > leaf.san_dns.size()) {
+        out << " (the first " << leaf.san_dns.size() << " of " << leaf.san_dns_total << ")";
+    }
+    out << "\n";
     std::string trust = v.trusted ? "trusted" : "NOT trusted: " + v.verify_error;
     if (v.missing_intermediate) {
         trust += " (intermediate missing)";
     }
     out << "            " << trust << "; name " << (v.hostname_match ? "matches" : "does NOT match")
-        << "; chain of " << p.tls->chain.size() << (v.chain_complete ? "" : ", incomplete") << "\n";
+        << "; chain of " << std::max(p.tls->chain.size(), p.tls->chain_presented)
+        << (v.chain_complete ? "" : ", incomplete") << "\n";
     if (r.verdict.times) {
         out << "            valid until " << iso8601(leaf.not_after) << " ("
             << r.verdict.times->days_left << " days left)\n";

@@ -54,7 +54,11 @@ exit_status run_resolve(const resolve_arguments& arguments, const global_options
         return exit_status::unknown;
     }
     if (options.json) {
-        std::cout << resolve_to_json(*lookup).dump(2) << "\n";
+        // Servers choose the bytes of banners and records; invalid UTF-8 is replaced (U+FFFD)
+        // rather than thrown as an error that would lose the whole document.
+        std::cout << resolve_to_json(*lookup).dump(2, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace)
+                  << "\n";
     } else {
         std::cout << resolve_to_text(*lookup);
     }
