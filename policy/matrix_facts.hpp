@@ -32,6 +32,10 @@ struct mx_facts {
     std::optional<std::int64_t> cert_not_after; ///< leaf notAfter, Unix seconds
     std::optional<std::int64_t> cert_days_left; ///< as judged at probe time
     std::string cert_subject;
+    std::string cert_sha256;      ///< the leaf's DER, lower-case hex
+    std::string spki_sha256;      ///< the leaf's key
+    bool chain_complete = false;  ///< a path to a root could be built from what was sent
+    bool missing_intermediate = false;
     bool cert_trusted = false;
     bool hostname_match = false;
     /// Validating sender's view (WebPKI, or DANE where it decides), and the reportable one.
@@ -60,6 +64,8 @@ struct domain_facts_summary {
     std::string sts_error;
     std::optional<std::uint32_t> sts_max_age;
     std::optional<std::int64_t> sts_cert_not_after; ///< the policy host's certificate
+    /// The policy as published: mode, the mx patterns sorted, max_age; empty without one.
+    std::string sts_policy_fingerprint;
     std::string dane_status;                        ///< "all", "partial", "none"
     std::vector<std::string> result_types;
     std::vector<std::string> reportable_result_types;

@@ -3,6 +3,7 @@
 #include "policy/tlsrpt_report.hpp"
 #include "tools/mxprobe/domain_report.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -109,6 +110,8 @@ void read_probe(const reader& r, const json& probe, const std::string& path, pol
     if (cert.is_object()) {
         m.cert_trusted = r.flag(cert, path + ".certificate", "trusted");
         m.hostname_match = r.flag(cert, path + ".certificate", "hostname_match");
+        m.chain_complete = r.flag(cert, path + ".certificate", "chain_complete");
+        m.missing_intermediate = r.flag(cert, path + ".certificate", "missing_intermediate");
         const json& days = r.member(cert, path + ".certificate", "days_left");
         if (days.is_number_integer()) {
             m.cert_days_left = days.get<std::int64_t>();
@@ -116,6 +119,8 @@ void read_probe(const reader& r, const json& probe, const std::string& path, pol
         const json& chain = r.member(cert, path + ".certificate", "chain");
         if (chain.is_array() && !chain.empty()) {
             m.cert_subject = r.text(chain[0], path + ".certificate.chain[0]", "subject");
+            m.cert_sha256 = r.text(chain[0], path + ".certificate.chain[0]", "sha256");
+            m.spki_sha256 = r.text(chain[0], path + ".certificate.chain[0]", "spki_sha256");
             m.cert_not_after =
                 time_of(r.member(chain[0], path + ".certificate.chain[0]", "not_after"));
         }
@@ -181,6 +186,16 @@ void read_sts(const reader& r, const json& sts, policy::domain_facts_summary& d)
         d.sts_id = txt.value("id", "");
     }
     const json& policy = r.member(sts, path, "policy");
+    if (policy.is_object() && policy.value("valid", false)) {
+        std::vector<std::string> mx = r.strings(policy, path + ".policy", "mx");
+        std::sort(mx.begin(), mx.end());
+        std::string fingerprint = "mode=" + policy.value("mode", "") + ";max_age=" +
+                                  std::to_string(policy.value("max_age", 0U)) + ";mx=";
+        for (const auto& p : mx) {
+            fingerprint += p + ",";
+        }
+        d.sts_policy_fingerprint = fingerprint;
+    }
     if (txt_valid && !d.sts_result_type && policy.is_object() && policy.value("valid", false)) {
         d.sts_mode = r.text(policy, path + ".policy", "mode");
         if (const auto a = policy.find("max_age"); a != policy.end() && a->is_number_unsigned()) {

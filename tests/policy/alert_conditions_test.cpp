@@ -1,0 +1,201 @@
+// Alert conditions from one scan compared with the previous one: states last as long as they
+// are true, changes are seen once; keys are stable so an alert is raised and resolved once.
+
+#include "policy/alert_conditions.hpp"
+
+#include <algorithm>
+
+#include <doctest/doctest.h>
+
+namespace {
+
+using policy::alert_condition;
+using policy::domain_facts_summary;
+using policy::mx_facts;
+
+constexpr std::int64_t day = 86400;
+constexpr std::int64_t now_s = 1796342400; // 2026-12-04T00:00:00Z
+const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(now_s));
+
+mx_facts mx(std::int64_t days_left = 90) {
+    mx_facts m;
+    m.host = "mx.example.net";
+    m.ip = "192.0.2.1";
+    m.checked = true;
+    m.starttls_offered = true;
+    m.tls = true;
+    m.version = "TLSv1.3";
+    m.cipher = "TLS_AES_256_GCM_SHA384";
+    m.cert_not_after = now_s + days_left * day;
+    m.cert_sha256 = "aaaa000000000000";
+    m.spki_sha256 = "kkkk";
+    m.cert_subject = "CN=mx.example.net";
+    m.chain_complete = true;
+    return m;
+}
+
+domain_facts_summary domain(std::vector<mx_facts> hosts) {
+    domain_facts_summary d;
+    d.domain = "example.net";
+    d.route = "mx";
+    d.mx = std::move(hosts);
+    return d;
+}
+
+std::vector<std::string> kinds(const std::vector<alert_condition>& v) {
+    std::vector<std::string> out;
+    for (const auto& c : v) {
+        out.push_back(c.kind);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+const alert_condition* find(const std::vector<alert_condition>& v, const std::string& kind) {
+    for (const auto& c : v) {
+        if (c.kind == kind) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+TEST_SUITE("policy.alert_conditions") {
+
+    TEST_CASE("a healthy domain raises nothing, first scan or not") {
+        const auto d = domain({mx()});
+        CHECK(policy::domain_conditions(d, std::nullopt, {}, now).empty());
+        CHECK(policy::domain_conditions(d, d, {}, now).empty());
+    }
+
+    TEST_CASE("certificate expiry: warning, then critical, then expired, each its own key") {
+        const policy::alert_thresholds t; // 21 / 7 days
+        const auto warn = policy::domain_conditions(domain({mx(20)}), std::nullopt, t, now);
+        REQUIRE(warn.size() == 1);
+        CHECK(warn[0].kind == "cert-expiry-warning");
+        CHECK(warn[0].severity == "warning");
+        CHECK(warn[0].key == "cert-expiry-warning:example.net:mx.example.net");
+        CHECK(warn[0].message ==
+              "mx.example.net's certificate expires in 20 day(s), on 2026-12-24");
+        const auto crit = policy::domain_conditions(domain({mx(7)}), std::nullopt, t, now);
+        REQUIRE(crit.size() == 1);
+        CHECK(crit[0].kind == "cert-expiry-critical");
+        const auto gone = policy::domain_conditions(domain({mx(-1)}), std::nullopt, t, now);
+        REQUIRE(gone.size() == 1);
+        CHECK(gone[0].kind == "cert-expiry-expired");
+        CHECK(policy::domain_conditions(domain({mx(22)}), std::nullopt, t, now).empty());
+        // Two addresses of one host: one alert.
+        mx_facts v6 = mx(20);
+        v6.ip = "2001:db8::1";
+        CHECK(policy::domain_conditions(domain({mx(20), v6}), std::nullopt, t, now).size() == 1);
+    }
+
+    TEST_CASE("a new certificate is seen once: same key, or a new key that breaks TLSA") {
+        mx_facts renewed = mx();
+        renewed.cert_sha256 = "bbbb000000000000";
+        const auto same_key = policy::domain_conditions(domain({renewed}), domain({mx()}), {}, now);
+        REQUIRE(same_key.size() == 1);
+        CHECK(same_key[0].kind == "cert-changed");
+        CHECK(same_key[0].key ==
+              "cert-changed:example.net:mx.example.net [192.0.2.1]:bbbb000000000000");
+        renewed.spki_sha256 = "newkey";
+        const auto new_key = policy::domain_conditions(domain({renewed}), domain({mx()}), {}, now);
+        REQUIRE(new_key.size() == 1);
+        CHECK(new_key[0].kind == "key-changed");
+        CHECK(new_key[0].message.find("update TLSA records") != std::string::npos);
+        // The next scan sees the same certificate again: nothing.
+        CHECK(policy::domain_conditions(domain({renewed}), domain({renewed}), {}, now).empty());
+    }
+
+    TEST_CASE("states: no STARTTLS, STARTTLS gone, chain incomplete, DANE failing") {
+        mx_facts plain = mx();
+        plain.starttls_offered = false;
+        plain.tls = false;
+        const auto c = policy::domain_conditions(domain({plain}), domain({mx()}), {}, now);
+        CHECK(kinds(c) == std::vector<std::string>{"starttls-gone", "starttls-missing"});
+        mx_facts partial = mx();
+        partial.missing_intermediate = true;
+        partial.policy = "dane";
+        partial.dane_result_types = {"tlsa-invalid"};
+        const auto s = policy::domain_conditions(domain({partial}), std::nullopt, {}, now);
+        CHECK(kinds(s) == std::vector<std::string>{"chain-incomplete", "dane-failing"});
+        // An MX the probe could not reach says nothing either way.
+        mx_facts down = mx();
+        down.checked = false;
+        down.starttls_offered = false;
+        CHECK(policy::domain_conditions(domain({down}), domain({mx()}), {}, now).empty());
+    }
+
+    TEST_CASE("versions and suites: lost, or weak ones gained") {
+        mx_facts before = mx();
+        before.versions = {{"TLSv1.2", true}, {"TLSv1.3", true}};
+        before.ciphers = {{"TLSv1.2", {"ECDHE-RSA-AES128-GCM-SHA256"}},
+                          {"TLSv1.3", {"TLS_AES_256_GCM_SHA384"}}};
+        mx_facts after = before;
+        after.versions = {{"TLSv1", true}, {"TLSv1.2", true}, {"TLSv1.3", false}};
+        after.ciphers = {{"TLSv1", {"DES-CBC3-SHA"}},
+                         {"TLSv1.2", {"ECDHE-RSA-AES128-GCM-SHA256", "DES-CBC3-SHA"}}};
+        const auto c = policy::domain_conditions(domain({after}), domain({before}), {}, now);
+        CHECK(kinds(c) == std::vector<std::string>{"cipher-lost", "tls-version-lost",
+                                                   "weak-cipher-gained", "weak-version-gained"});
+        const auto* lost = find(c, "tls-version-lost");
+        REQUIRE(lost != nullptr);
+        CHECK(lost->message == "mx.example.net [192.0.2.1] no longer accepts TLSv1.3");
+    }
+
+    TEST_CASE("MTA-STS: mode change, id without policy, policy without id, both") {
+        auto before = domain({mx()});
+        before.sts_mode = "testing";
+        before.sts_id = "1";
+        before.sts_policy_fingerprint = "mode=testing;max_age=86400;mx=mx.example.net,";
+        auto mode = before;
+        mode.sts_mode = "enforce";
+        mode.sts_id = "2";
+        mode.sts_policy_fingerprint = "mode=enforce;max_age=86400;mx=mx.example.net,";
+        CHECK(kinds(policy::domain_conditions(mode, before, {}, now)) ==
+              std::vector<std::string>{"mta-sts-mode-changed", "mta-sts-policy-changed"});
+        auto id_only = before;
+        id_only.sts_id = "2";
+        const auto c = policy::domain_conditions(id_only, before, {}, now);
+        CHECK(kinds(c) == std::vector<std::string>{"mta-sts-id-without-policy"});
+        auto policy_only = before;
+        policy_only.sts_policy_fingerprint = "mode=testing;max_age=86400;mx=mx2.example.net,";
+        const auto p = policy::domain_conditions(policy_only, before, {}, now);
+        REQUIRE(p.size() == 1);
+        CHECK(p[0].kind == "mta-sts-policy-without-id");
+        CHECK(p[0].severity == "critical");
+    }
+
+    TEST_CASE("a result type that appears is new once; the policy host's certificate expires too") {
+        auto before = domain({mx()});
+        auto after = before;
+        after.result_types = {"certificate-host-mismatch"};
+        after.sts_cert_not_after = now_s + 3 * day;
+        const auto c = policy::domain_conditions(after, before, {}, now);
+        CHECK(kinds(c) == std::vector<std::string>{"new-result-type", "sts-cert-expiry-critical"});
+        CHECK(find(c, "new-result-type")->key ==
+              "new-result-type:example.net:example.net:certificate-host-mismatch");
+        CHECK(kinds(policy::domain_conditions(after, after, {}, now)) ==
+              std::vector<std::string>{"sts-cert-expiry-critical"});
+    }
+
+    TEST_CASE("TLS-RPT failure rate per receiving MX, above the threshold with enough sessions") {
+        policy::inbound_summary s;
+        s.domain = "example.org";
+        s.successes = 90;
+        s.failures = 10;
+        s.receiving_mx["mx1.example.org"].failures = 9;
+        s.receiving_mx["mx1.example.org"].failure_types["certificate-expired"] = 9;
+        s.receiving_mx["mx2.example.org"].failures = 1;
+        const auto c = policy::tlsrpt_conditions(s, {});
+        REQUIRE(c.size() == 1);
+        CHECK(c[0].key == "tlsrpt-failure-rate:example.org:mx1.example.org");
+        CHECK(c[0].message == "senders report 9.0% of 100 sessions to example.org failing at "
+                              "mx1.example.org (certificate-expired 9)");
+        policy::alert_thresholds few;
+        few.min_sessions = 1000;
+        CHECK(policy::tlsrpt_conditions(s, few).empty());
+    }
+}
