@@ -15,6 +15,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/this_coro.hpp>
 
 namespace mxprobe {
 
@@ -73,14 +74,14 @@ resolver::channel_options dns_options(const scan_defaults& d) {
 
 } // namespace
 
-scan_run_result run_scan(const scan_run_options& options, const item_source& next,
-                         const report_sink& sink) {
+asio::awaitable<scan_run_result> async_scan(scan_run_options options, item_source next,
+                                            report_sink sink, const bool& stopping) {
     const scan_defaults& d = options.defaults;
     const auto started = std::chrono::steady_clock::now();
     scan_run_result result;
+    auto ex = co_await asio::this_coro::executor;
 
-    asio::io_context io;
-    resolver::channel dns(io.get_executor(), dns_options(d));
+    resolver::channel dns(ex, dns_options(d));
     probe::tls_client_config tls_config;
     tls_config.ca_file = d.ca_file;
     asio::ssl::context tls = probe::make_tls_context(tls_config);
@@ -91,12 +92,11 @@ scan_run_result run_scan(const scan_run_options& options, const item_source& nex
     budget_options.per_ip = d.per_ip;
     budget_options.per_group = d.per_provider;
     budget_options.ip_spacing = d.ip_spacing;
-    probe::probe_budget budget(io.get_executor(), budget_options);
-    probe::probe_cache cache(io.get_executor());
+    probe::probe_budget budget(ex, budget_options);
+    probe::probe_cache cache(ex);
     const probe::provider_classifier providers;
     probe::scan_context context{dns, tls, budget, cache, providers};
 
-    bool stopping = false;
     std::size_t next_index = 0;
     std::map<std::size_t, scan_item> in_flight; // who each running domain is
     probe::target_source source = [&]() -> std::optional<probe::scan_target> {
@@ -113,6 +113,9 @@ scan_run_result run_scan(const scan_run_options& options, const item_source& nex
         return t;
     };
     probe::facts_sink finished = [&](probe::domain_facts facts) {
+        if (stopping) {
+            return; // a domain cut short by the stop is not a result
+        }
         auto it = in_flight.find(facts.index);
         domain_report report;
         policy::domain_options judge;
@@ -129,40 +132,57 @@ scan_run_result run_scan(const scan_run_options& options, const item_source& nex
         sink(std::move(report));
     };
 
-    std::exception_ptr failure;
-    bool done = false;
     const std::size_t window = d.domains_in_flight != 0
                                    ? d.domains_in_flight
                                    : std::max<std::size_t>(2 * d.concurrency, 16);
-    asio::co_spawn(io, probe::async_run_scan(context, source, finished, window),
-                   [&](std::exception_ptr e) {
-                       failure = e;
-                       done = true;
-                       io.stop();
-                   });
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int) {
-        if (!ec) {
-            stopping = true;
-            result.interrupted = true;
-            io.stop();
-        }
-    });
-    scan_progress progress(io.get_executor(), options.progress, options.label, options.total, [&] {
+    scan_progress progress(ex, options.progress, options.label, options.total, [&] {
         return progress_counts{result.domains, in_flight.size(), budget.active(),
                                budget.connections(), cache.probes_started()};
     });
-    io.run();
+    co_await probe::async_run_scan(context, source, finished, window);
     progress.finish();
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
-    result.interrupted = result.interrupted || !done;
+    result.interrupted = stopping;
     result.probes = cache.probes_started();
     result.shared_probes = cache.shared_hits();
     result.elapsed =
         std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
-    return result;
+    co_return result;
+}
+
+scan_run_result run_scan(const scan_run_options& options, const item_source& next,
+                         const report_sink& sink) {
+    asio::io_context io;
+    bool stopping = false;
+    std::optional<scan_run_result> result;
+    std::exception_ptr failure;
+    asio::co_spawn(io, async_scan(options, next, sink, stopping),
+                   [&](std::exception_ptr e, scan_run_result r) {
+                       failure = e;
+                       result = r;
+                       io.stop();
+                   });
+    // A signal stops the scan at once: what finished is already in the sink; what was in
+    // flight is dropped with the io_context.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (!ec) {
+            stopping = true;
+            io.stop();
+        }
+    });
+    const auto started = std::chrono::steady_clock::now();
+    io.run();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    if (!result) {
+        scan_run_result interrupted;
+        interrupted.interrupted = true;
+        interrupted.elapsed =
+            std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+        return interrupted;
+    }
+    return *result;
 }
 
 void add_probe_cli_options(CLI::App& cmd, probe_cli_options& o) {

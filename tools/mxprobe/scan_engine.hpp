@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+
 namespace mxprobe {
 
 /// One domain to scan, with who it is and what it may change for itself.
@@ -42,7 +44,14 @@ struct scan_run_result {
     std::chrono::milliseconds elapsed{0};
 };
 
-/// Throws std::runtime_error for set-up failures (unreadable CA file, bad resolver).
+/// The scan as a coroutine on the caller's executor (`mxprobe watch` runs it beside its
+/// metrics server). Once `stopping` turns true no domain is started and none is handed to the
+/// sink any more. Throws std::runtime_error for set-up failures (unreadable CA file, bad
+/// resolver).
+boost::asio::awaitable<scan_run_result> async_scan(scan_run_options options, item_source next,
+                                                   report_sink sink, const bool& stopping);
+
+/// The same on its own io_context, stopped by SIGINT/SIGTERM (counted as interrupted).
 scan_run_result run_scan(const scan_run_options& options, const item_source& next,
                          const report_sink& sink);
 
