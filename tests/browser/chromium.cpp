@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -255,8 +256,12 @@ void require_success(const browser_run& r, const std::string& what) {
 
 } // namespace
 
-std::string dump_dom(const std::string& path, const std::string& fragment) {
-    const browser_run r = run_chromium({"--dump-dom", file_url(path, fragment)});
+std::string dump_dom(const std::string& path, const std::string& fragment,
+                     const std::vector<std::string>& extra) {
+    std::vector<std::string> arguments = extra;
+    arguments.emplace_back("--dump-dom");
+    arguments.push_back(file_url(path, fragment));
+    const browser_run r = run_chromium(arguments);
     require_success(r, "--dump-dom " + path);
     if (r.out.find("</html>") == std::string::npos) {
         throw std::runtime_error("Chromium printed no DOM for " + path + "; its log:\n" + r.log);
@@ -271,6 +276,29 @@ void screenshot(const std::string& path, const std::string& fragment, const std:
                       "--window-size=" + std::to_string(width) + "," + std::to_string(height),
                       file_url(path, fragment)});
     require_success(r, "--screenshot " + path);
+}
+
+int print_pages(const std::string& path, const std::string& fragment) {
+    const std::string pdf =
+        (fs::temp_directory_path() / ("mxprobe-print-" + std::to_string(::getpid()) + ".pdf"))
+            .string();
+    const browser_run r =
+        run_chromium({"--no-pdf-header-footer", "--print-to-pdf=" + pdf, file_url(path, fragment)});
+    const std::string bytes = read_file(pdf);
+    std::error_code ec;
+    fs::remove(pdf, ec);
+    require_success(r, "--print-to-pdf " + path);
+    // The page tree's root says how many pages there are: the largest /Count in the file.
+    int pages = 0;
+    const std::regex count(R"(/Count (\d+))");
+    for (auto it = std::sregex_iterator(bytes.begin(), bytes.end(), count);
+         it != std::sregex_iterator(); ++it) {
+        pages = std::max(pages, std::stoi((*it)[1].str()));
+    }
+    if (pages == 0) {
+        throw std::runtime_error("Chromium wrote no PDF page tree for " + path);
+    }
+    return pages;
 }
 
 } // namespace mxprobe_test

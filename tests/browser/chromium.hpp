@@ -38,13 +38,19 @@ browser_run run_chromium(const std::vector<std::string>& arguments,
 /// "file:///abs/path#fragment".
 std::string file_url(const std::string& path, const std::string& fragment = "");
 
-/// The DOM of `path` (with `fragment`) after its scripts ran. Throws, with Chromium's log,
-/// when the run fails or times out.
-std::string dump_dom(const std::string& path, const std::string& fragment = "");
+/// The DOM of `path` (with `fragment`) after its scripts ran, with `extra` flags (e.g.
+/// --virtual-time-budget=MS to let timers and queued events run first). Throws, with
+/// Chromium's log, when the run fails or times out.
+std::string dump_dom(const std::string& path, const std::string& fragment = "",
+                     const std::vector<std::string>& extra = {});
 
 /// A PNG of `path` in a window of `width` x `height`, written to `png`.
 void screenshot(const std::string& path, const std::string& fragment, const std::string& png,
                 int width, int height);
+
+/// Prints `path` to a PDF as Chromium's print preview would (A4 per the page's @page rule,
+/// no header or footer) and returns the number of pages.
+int print_pages(const std::string& path, const std::string& fragment = "");
 
 /// The absolute path of `program` on PATH, or "" when it is not installed.
 std::string find_program(const std::string& program);

@@ -106,7 +106,7 @@ TEST_SUITE("browser.matrix_html_cli") {
         const outputs m = make_matrix();
         CHECK(m.html_exit == 1); // partners compatible; failures reported to own.test
 
-        const std::string dom = dump_dom(m.html, "sort=domain");
+        const std::string dom = dump_dom(m.html, "sort=domain&expand=own.test");
         std::vector<std::string> rows;
         for (const auto& tr : find_all(dom, "tr", "data-domain")) {
             if (tr.has_class("row")) {

@@ -259,7 +259,7 @@
     const inbound = row.inbound;
     if (!inbound || typeof inbound !== 'object') return cell('na', '—', '', null);
     const n = number(inbound.sessions);
-    return cell(n ? 'na' : 'unknown', withSeparators(n), number(inbound.reports) + ' report(s)', n);
+    return cell(n ? 'na' : 'unknown', withSeparators(n), withSeparators(number(inbound.reports)) + ' report(s)', n);
   }
 
   function gradeResultTypes(row) {
@@ -331,7 +331,8 @@
         params.set(key, view[key]);
       }
     }
-    const hash = params.toString();
+    // Commas are fine in a fragment and keep "expand=a.example,b.example" readable.
+    const hash = params.toString().replace(/%2C/g, ',');
     const url = location.href.replace(/#.*$/, '') + (hash ? '#' + hash : '');
     try {
       // replaceState does not fire hashchange, so this does not loop back into readHash.
@@ -396,12 +397,21 @@
       const expander = h('button', { type: 'button', class: 'expander', 'aria-expanded': 'false', 'aria-controls': detailsId, 'aria-label': 'Evidence for ' + text(row.domain) }, '▸');
       const tr = h('tr', { class: 'row', 'data-domain': text(row.domain), 'data-index': index },
         h('td', { class: 'col-expand' }, expander), cols.map((col, i) => renderCell(col, cells[i])));
+      // The details cell is filled when first opened (or printed): a matrix of thousands of
+      // partners then costs one row each, not a few dozen nodes of evidence each.
       const details = h('tr', { class: 'details', id: detailsId, 'data-domain': text(row.domain), hidden: true },
-        h('td', { colspan: cols.length + 1 }, renderDetails(row)));
+        h('td', { colspan: cols.length + 1 }));
       body.appendChild(tr);
       body.appendChild(details);
-      return { row: row, index: index, cells: cells, tr: tr, details: details, expander: expander, text: haystack(row) };
+      return { row: row, index: index, cells: cells, tr: tr, details: details, expander: expander, text: haystack(row), filled: false };
     });
+  }
+
+  function fillDetails(entry) {
+    if (!entry.filled) {
+      entry.details.firstChild.appendChild(renderDetails(entry.row));
+      entry.filled = true;
+    }
   }
 
   function compareEntries(a, b, index, dir) {
@@ -445,6 +455,7 @@
       const visible = matches(entry, view);
       shown += visible ? 1 : 0;
       const open = visible && expanded.has(text(entry.row.domain));
+      if (open) fillDetails(entry);
       entry.tr.hidden = !visible;
       entry.tr.classList.toggle('filtered', !visible);
       entry.details.classList.toggle('filtered', !visible);
@@ -460,9 +471,10 @@
       th.querySelector('.arrow').textContent = sorted ? (view.dir === 'desc' ? ' ▼' : ' ▲') : '';
     }
     byId('shown').textContent = 'Showing ' + shown + ' of ' + entries.length + ' domains';
-    byId('filter-q').value = view.q;
-    for (const [key, id] of [['role', 'filter-role'], ['tag', 'filter-tag'], ['state', 'filter-state'], ['enc', 'filter-enc']]) {
-      byId(id).value = view[key];
+    // Controls follow the view (it may come from the URL); only changed ones are touched, so
+    // the search box keeps its caret while the reader types.
+    for (const [key, id] of [['q', 'filter-q'], ['role', 'filter-role'], ['tag', 'filter-tag'], ['state', 'filter-state'], ['enc', 'filter-enc']]) {
+      if (byId(id).value !== view[key]) byId(id).value = view[key];
     }
   }
 
@@ -840,6 +852,8 @@
         if (!String(window.getSelection ? window.getSelection() : '')) toggle(entry);
       });
     }
+    // Print shows every visible row's evidence (matrix.css), so all of it must exist first.
+    window.addEventListener('beforeprint', () => entries.forEach(fillDetails));
     window.addEventListener('hashchange', () => {
       Object.assign(view, readHash());
       applyView(entries, cols, view);
