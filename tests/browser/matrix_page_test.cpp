@@ -351,7 +351,8 @@ TEST_SUITE("browser.matrix_page") {
               std::string::npos);
     }
 
-    TEST_CASE("the page fetches nothing: a strict CSP, and Chromium opens no socket to anywhere") {
+    TEST_CASE(
+        "the page fetches nothing: a strict CSP, and Chromium sends nothing over TCP or UDP") {
         const std::string html = [] {
             std::ifstream in(page());
             std::ostringstream s;
