@@ -1,5 +1,6 @@
 #include "tools/mxprobe/matrix_command.hpp"
 
+#include "tools/mxprobe/matrix_html.hpp"
 #include "tools/mxprobe/matrix_input.hpp"
 #include "tools/mxprobe/matrix_render.hpp"
 #include "tools/mxprobe/report_files.hpp"
@@ -148,8 +149,9 @@ CLI::App* add_matrix_command(CLI::App& app, matrix_arguments& a) {
     cmd->add_option("--require", a.require,
                     "what-if requirements, e.g. min_version=TLSv1.3,forward_secrecy=true "
                     "(also valid_certificate, forbidden_ciphers=RC4:DES-CBC3, mta_sts, dane)");
-    cmd->add_option("--format", a.format, "table (default), json, csv or markdown")
-        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+    cmd->add_option("--format", a.format,
+                    "table (default), json, csv, markdown, or html (one self-contained page)")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}));
     cmd->add_option("-o,--output", a.output, "write to FILE instead of standard output");
     cmd->add_flag("-q,--quiet", a.quiet, "no progress line while scanning");
     add_probe_cli_options(*cmd, a.probe);
@@ -230,6 +232,8 @@ exit_status run_matrix_command(const matrix_arguments& a, const global_options& 
         text = matrix_to_csv(m);
     } else if (format == "markdown") {
         text = matrix_to_markdown(m);
+    } else if (format == "html") {
+        text = matrix_to_html(matrix_to_json(m));
     } else {
         text = matrix_to_table(m, a.output.empty() && use_colour(STDOUT_FILENO));
     }
