@@ -168,7 +168,7 @@ TEST_SUITE("policy.alert_conditions") {
         CHECK(p[0].severity == "critical");
     }
 
-    TEST_CASE("a result type that appears is new once; the policy host's certificate expires too") {
+    TEST_CASE("a result type that appears is new once, the policy host's certificate expires too") {
         auto before = domain({mx()});
         auto after = before;
         after.result_types = {"certificate-host-mismatch"};

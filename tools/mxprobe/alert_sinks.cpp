@@ -291,6 +291,11 @@ alert_sinks::alert_sinks(asio::any_io_executor executor, alert_sink_settings set
         }
         s.own_jsonl = true;
     }
+    if (!s.settings.command.empty()) {
+        // A command that exits before reading its input closes the pipe under our write:
+        // that must be an error code, not SIGPIPE killing the watch.
+        std::signal(SIGPIPE, SIG_IGN);
+    }
     if (!s.settings.webhook.empty()) {
         s.url = parse_webhook_url(s.settings.webhook);
         if (s.url->tls) {

@@ -13,12 +13,15 @@
 #include "tools/mxprobe/mta_sts_command.hpp"
 #include "tools/mxprobe/tlsrpt_command.hpp"
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 int main(int argc, char** argv) {
+    // Writes to a peer or a pipe that went away are errors to handle, not a reason to die.
+    std::signal(SIGPIPE, SIG_IGN);
     using mxprobe::exit_status;
     CLI::App app{"mxprobe " MXPROBE_VERSION
                  " - is mail to and from each partner really encrypted, and if not, why?\n"
