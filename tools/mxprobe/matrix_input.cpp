@@ -3,6 +3,8 @@
 #include "policy/tlsrpt_report.hpp"
 #include "tools/mxprobe/domain_report.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -114,8 +116,11 @@ void read_probe(const reader& r, const json& probe, const std::string& path, pol
             m.cert_days_left = days.get<std::int64_t>();
         }
         const json& chain = r.member(cert, path + ".certificate", "chain");
+        m.chain_complete = r.flag(cert, path + ".certificate", "chain_complete");
         if (chain.is_array() && !chain.empty()) {
             m.cert_subject = r.text(chain[0], path + ".certificate.chain[0]", "subject");
+            m.cert_sha256 = r.text(chain[0], path + ".certificate.chain[0]", "sha256");
+            m.spki_sha256 = r.text(chain[0], path + ".certificate.chain[0]", "spki_sha256");
             m.cert_not_after =
                 time_of(r.member(chain[0], path + ".certificate.chain[0]", "not_after"));
         }
@@ -168,6 +173,22 @@ policy::mx_facts read_host(const reader& r, const json& h, const std::string& pa
     return m;
 }
 
+std::string sts_fingerprint(const std::string& mode, std::optional<std::uint32_t> max_age,
+                            std::vector<std::string> mx) {
+    for (auto& pattern : mx) {
+        std::transform(pattern.begin(), pattern.end(), pattern.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    }
+    std::sort(mx.begin(), mx.end());
+    mx.erase(std::unique(mx.begin(), mx.end()), mx.end());
+    std::string out =
+        "mode=" + mode + ";max_age=" + (max_age ? std::to_string(*max_age) : "") + ";mx=";
+    for (std::size_t i = 0; i < mx.size(); ++i) {
+        out += (i == 0 ? "" : ",") + mx[i];
+    }
+    return out;
+}
+
 void read_sts(const reader& r, const json& sts, policy::domain_facts_summary& d) {
     const std::string path = "mta_sts";
     d.sts_error = r.text_or_empty(sts, path, "error");
@@ -186,11 +207,14 @@ void read_sts(const reader& r, const json& sts, policy::domain_facts_summary& d)
         if (const auto a = policy.find("max_age"); a != policy.end() && a->is_number_unsigned()) {
             d.sts_max_age = a->get<std::uint32_t>();
         }
+        d.sts_policy_fingerprint =
+            sts_fingerprint(*d.sts_mode, d.sts_max_age, r.strings(policy, path + ".policy", "mx"));
     }
     const json& fetch = r.member(sts, path, "fetch");
     if (fetch.is_object()) {
         if (const auto leaf = fetch.find("leaf"); leaf != fetch.end() && leaf->is_object()) {
             d.sts_cert_not_after = time_of(r.member(*leaf, path + ".fetch.leaf", "not_after"));
+            d.sts_cert_sha256 = r.text(*leaf, path + ".fetch.leaf", "sha256");
         }
     }
 }
@@ -237,6 +261,17 @@ policy::domain_facts_summary facts_from_domain_json(const json& doc, const std::
     d.result_types = r.strings(doc, "$", "result_types");
     d.reportable_result_types = r.strings(doc, "$", "reportable_result_types");
     return d;
+}
+
+policy::domain_facts_summary facts_from_domain_text(const std::string& text,
+                                                    const std::string& where) {
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw matrix_input_error(where + ": not JSON: " + e.what());
+    }
+    return facts_from_domain_json(doc, where);
 }
 
 std::vector<policy::domain_facts_summary> load_scan_file(const std::string& path) {
