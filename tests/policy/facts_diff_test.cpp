@@ -50,6 +50,7 @@ domain_facts_summary good_domain() {
 
 std::vector<std::string> whats(const std::vector<fact_change>& changes) {
     std::vector<std::string> out;
+    out.reserve(changes.size());
     for (const auto& c : changes) {
         out.push_back(c.what);
     }

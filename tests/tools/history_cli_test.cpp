@@ -27,8 +27,6 @@
 using namespace mxprobe_test;
 using nlohmann::json;
 
-extern char** environ;
-
 namespace {
 
 const std::string mxprobe_bin = MXPROBE_BINARY;

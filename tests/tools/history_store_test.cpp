@@ -81,7 +81,10 @@ TEST_SUITE("tools.history_store") {
     TEST_CASE("a new store is in WAL mode with mxprobe's meta table and the schema version") {
         const scratch_dir dir;
         const std::string path = dir.file("h.db");
-        { const history_store store(path); }
+        {
+            const history_store store(path);
+            CHECK(store.path() == path);
+        }
         CHECK(history_store::schema_version() == 1);
         const raw_db raw(path);
         CHECK(raw.text("PRAGMA journal_mode") == "wal");
@@ -175,20 +178,21 @@ TEST_SUITE("tools.history_store") {
 
     TEST_CASE("reports: once per organization and report-id, read back by overlapping period") {
         const scratch_dir dir;
+        constexpr std::int64_t day = 86400;
         history_store store(dir.file("h.db"));
-        CHECK(store.add_report({"Google Inc.", "r1", 86400, 2 * 86400 - 1, "a.json", "{\"x\":1}"}));
+        CHECK(store.add_report({"Google Inc.", "r1", day, 2 * day - 1, "a.json", "{\"x\":1}"}));
         CHECK_FALSE(store.add_report({"Google Inc.", "r1", 0, 1, "b.json", "{\"x\":2}"}));
-        CHECK(store.add_report({"Mimecast", "r1", 3 * 86400, 4 * 86400 - 1, "c.json", "{}"}));
-        const auto all = store.reports_between(0, 10 * 86400);
+        CHECK(store.add_report({"Mimecast", "r1", 3 * day, 4 * day - 1, "c.json", "{}"}));
+        const auto all = store.reports_between(0, 10 * day);
         REQUIRE(all.size() == 2);
         CHECK(all[0].organization == "Google Inc.");
         CHECK(all[0].file == "a.json");
         CHECK(all[0].json == "{\"x\":1}"); // the first copy kept
-        CHECK(all[0].start == 86400);
-        CHECK(all[0].end == 2 * 86400 - 1);
-        CHECK(store.reports_between(2 * 86400 - 1, 2 * 86400 - 1).size() == 1); // overlap
-        CHECK(store.reports_between(2 * 86400, 3 * 86400 - 1).empty());
-        CHECK(store.reports_between(3 * 86400 + 5, 3 * 86400 + 5).at(0).organization == "Mimecast");
+        CHECK(all[0].start == day);
+        CHECK(all[0].end == 2 * day - 1);
+        CHECK(store.reports_between(2 * day - 1, 2 * day - 1).size() == 1); // overlap
+        CHECK(store.reports_between(2 * day, 3 * day - 1).empty());
+        CHECK(store.reports_between(3 * day + 5, 3 * day + 5).at(0).organization == "Mimecast");
     }
 
     TEST_CASE("ingested files are known by path, size and mtime, and marked again on change") {

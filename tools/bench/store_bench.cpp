@@ -37,13 +37,13 @@ int main(int argc, char** argv) {
         } else if (option == "--document") {
             document = std::atol(argv[i + 1]);
         } else {
-            std::fprintf(stderr, "usage: store_bench [--db FILE] [--domains N] [--scans K] "
-                                 "[--document BYTES]\n");
+            (void)std::fprintf(stderr, "usage: store_bench [--db FILE] [--domains N] [--scans K] "
+                                       "[--document BYTES]\n");
             return 2;
         }
     }
     if (std::filesystem::exists(db)) {
-        std::fprintf(stderr, "store_bench: %s exists; give a new file\n", db.c_str());
+        (void)std::fprintf(stderr, "store_bench: %s exists; give a new file\n", db.c_str());
         return 2;
     }
     try {
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
         std::printf("for_each_result_since: %zu results in %.3f s\n", streamed,
                     seconds_since(read_start));
     } catch (const mxprobe::store_error& e) {
-        std::fprintf(stderr, "store_bench: %s\n", e.what());
+        (void)std::fprintf(stderr, "store_bench: %s\n", e.what());
         return 1;
     }
     std::printf("file: %s, %.1f MB\n", db.c_str(),

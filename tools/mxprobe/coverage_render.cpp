@@ -24,13 +24,13 @@ std::string percent(std::uint64_t part, std::uint64_t whole) {
         return "-";
     }
     char text[16];
-    std::snprintf(text, sizeof text, "%.1f %%", 100.0 * share(part, whole));
+    (void)std::snprintf(text, sizeof text, "%.1f %%", 100.0 * share(part, whole));
     return text;
 }
 
 std::string ratio(std::uint64_t part, std::uint64_t whole) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.4f", share(part, whole));
+    (void)std::snprintf(text, sizeof text, "%.4f", share(part, whole));
     return text;
 }
 
@@ -106,14 +106,14 @@ std::string coverage_to_table(const coverage_timeline& t) {
     }
     out << "\n";
     char line[200];
-    std::snprintf(line, sizeof line, "%-10s  %8s  %9s  %13s  %8s  %8s  %9s  %9s  %8s\n", "DAY",
-                  "PARTNERS", "VALIDATED", "OPPORTUNISTIC", "FAILING", "UNKNOWN", "SESSIONS",
-                  "VALIDATED", "FAILED");
+    (void)std::snprintf(line, sizeof line, "%-10s  %8s  %9s  %13s  %8s  %8s  %9s  %9s  %8s\n",
+                        "DAY", "PARTNERS", "VALIDATED", "OPPORTUNISTIC", "FAILING", "UNKNOWN",
+                        "SESSIONS", "VALIDATED", "FAILED");
     out << line;
     for (const auto& d : t.days) {
         const auto& p = d.partners;
         const auto& s = d.sessions.sessions;
-        std::snprintf(
+        (void)std::snprintf(
             line, sizeof line, "%-10s  %8zu  %9s  %13s  %8s  %8s  %9llu  %9s  %8s\n",
             utc_date(d.day).c_str(), p.total(), percent(p.validated, p.total()).c_str(),
             percent(p.opportunistic, p.total()).c_str(), percent(p.failing, p.total()).c_str(),

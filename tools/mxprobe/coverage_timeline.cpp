@@ -58,7 +58,8 @@ class timeline_builder {
     }
 
     void count_day(coverage_day& day) const {
-        for (const auto& [domain, s] : current_) {
+        for (const auto& entry : current_) {
+            const domain_state& s = entry.second;
             if (s.role == "own") {
                 day.own.add(s.encryption);
                 continue;
@@ -101,7 +102,8 @@ coverage_timeline build_coverage_timeline(const history_store& store, const targ
     std::map<std::int64_t, std::vector<policy::tlsrpt_report>> reports_by_day;
     auto stored = load_stored_reports(store, t.first_day, now);
     for (auto& [where, error] : stored.errors) {
-        t.errors.push_back(where + ": " + error);
+        t.errors.push_back(where);
+        t.errors.back() += ": " + error;
     }
     for (auto& r : stored.reports) {
         const std::int64_t day = utc_day_start(r.start);

@@ -92,12 +92,14 @@ class history_store {
                            const std::string& role, const std::string& verdict,
                            const std::string& document);
     void finish_scan(std::int64_t scan_id, std::int64_t finished, bool interrupted);
+    /// Scans that started or finished at or after `since`, oldest first.
     [[nodiscard]] std::vector<stored_scan> scans_since(std::int64_t since) const;
-    /// The newest result of every domain.
+    /// The newest result of every domain (by `at`, then by insertion), sorted by domain.
     [[nodiscard]] std::vector<stored_domain_result> latest_results() const;
     /// The newest result of `domain` from a scan other than `except_scan`, if any.
     [[nodiscard]] std::optional<stored_domain_result>
     previous_result(const std::string& domain, std::int64_t except_scan) const;
+    /// `domain`'s results at or after `since`, oldest first.
     [[nodiscard]] std::vector<stored_domain_result> results_since(const std::string& domain,
                                                                   std::int64_t since) const;
     /// Every result of every domain since `since` (for coverage over time).

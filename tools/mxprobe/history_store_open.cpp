@@ -145,7 +145,7 @@ history_store::history_store(const std::string& path, store_open mode) : path_(p
     sqlite_exec(db_, path_, "PRAGMA synchronous = NORMAL", "setting synchronous mode");
     sqlite_exec(db_, path_, "PRAGMA foreign_keys = ON", "enabling foreign keys");
     migrate();
-    db.release(); // owned by this object from here on
+    db_ = db.release(); // owned by this object from here on
 }
 
 history_store::~history_store() {
