@@ -21,6 +21,17 @@ bool authenticates(const mx_facts& m) {
            !has(m.result_types, "certificate-not-trusted") && m.cert_trusted && m.hostname_match;
 }
 
+// Successful sessions under an sts or tlsa policy were validated; others merely encrypted.
+void count_sessions(session_coverage& s, const std::string& policy_type, std::uint64_t success,
+                    std::uint64_t failure) {
+    if (policy_type == "sts" || policy_type == "tlsa") {
+        s.validated += success;
+    } else {
+        s.opportunistic += success;
+    }
+    s.failed += failure;
+}
+
 double share(std::size_t part, std::size_t whole) {
     return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
 }
@@ -105,15 +116,38 @@ coverage_report compute_coverage(const std::vector<domain_facts_summary>& domain
     }
     for (const auto& s : inbound) {
         for (const auto& [type, counts] : s.policy_types) {
-            if (type == "sts" || type == "tlsa") {
-                out.sessions.validated += counts.success;
-            } else {
-                out.sessions.opportunistic += counts.success;
-            }
-            out.sessions.failed += counts.failure;
+            count_sessions(out.sessions, type, counts.success, counts.failure);
         }
     }
     return out;
+}
+
+reported_sessions sum_reported_sessions(const std::vector<tlsrpt_report>& reports) {
+    reported_sessions out;
+    for (const auto& r : reports) {
+        for (const auto& p : r.policies) {
+            count_sessions(out.sessions, p.policy_type, p.total_successful_session_count,
+                           p.total_failure_session_count);
+            auto& type = out.policy_types[p.policy_type];
+            type.success += p.total_successful_session_count;
+            type.failure += p.total_failure_session_count;
+        }
+    }
+    return out;
+}
+
+void to_json(nlohmann::json& j, const session_coverage& s) {
+    const auto n = s.total();
+    const auto part = [&](std::uint64_t x) {
+        return n == 0 ? 0.0 : static_cast<double>(x) / static_cast<double>(n);
+    };
+    j = nlohmann::json{{"total", n},
+                       {"validated", s.validated},
+                       {"opportunistic", s.opportunistic},
+                       {"failed", s.failed},
+                       {"validated_share", part(s.validated)},
+                       {"opportunistic_share", part(s.opportunistic)},
+                       {"failed_share", part(s.failed)}};
 }
 
 void to_json(nlohmann::json& j, const coverage_counts& c) {
@@ -133,21 +167,10 @@ void to_json(nlohmann::json& j, const coverage_report& c) {
     for (const auto& [tag, counts] : c.by_tag) {
         tags[tag] = counts;
     }
-    const auto n = c.sessions.total();
-    const auto part = [&](std::uint64_t x) {
-        return n == 0 ? 0.0 : static_cast<double>(x) / static_cast<double>(n);
-    };
     j = nlohmann::json{{"partners", c.partners},
                        {"by_tag", std::move(tags)},
                        {"own", c.own},
-                       {"sessions",
-                        {{"total", n},
-                         {"validated", c.sessions.validated},
-                         {"opportunistic", c.sessions.opportunistic},
-                         {"failed", c.sessions.failed},
-                         {"validated_share", part(c.sessions.validated)},
-                         {"opportunistic_share", part(c.sessions.opportunistic)},
-                         {"failed_share", part(c.sessions.failed)}}}};
+                       {"sessions", c.sessions}};
 }
 
 } // namespace policy

@@ -56,6 +56,16 @@ struct coverage_report {
 coverage_report compute_coverage(const std::vector<domain_facts_summary>& domains,
                                  const std::vector<inbound_summary>& inbound);
 
+/// The sessions of received reports counted the same way, by policy type (sts, tlsa,
+/// no-policy-found, ...) and overall, without tying them to one of our domains: what
+/// `mxprobe coverage` sums per day from the history store.
+struct reported_sessions {
+    session_coverage sessions;
+    std::map<std::string, tlsrpt_counts> policy_types;
+};
+reported_sessions sum_reported_sessions(const std::vector<tlsrpt_report>& reports);
+
+void to_json(nlohmann::json& j, const session_coverage& s);
 void to_json(nlohmann::json& j, const coverage_counts& c);
 void to_json(nlohmann::json& j, const coverage_report& c);
 

@@ -32,10 +32,10 @@ struct mx_facts {
     std::optional<std::int64_t> cert_not_after; ///< leaf notAfter, Unix seconds
     std::optional<std::int64_t> cert_days_left; ///< as judged at probe time
     std::string cert_subject;
-    std::string cert_sha256;      ///< the leaf's DER, lower-case hex
-    std::string spki_sha256;      ///< the leaf's key
-    bool chain_complete = false;  ///< a path to a root could be built from what was sent
-    bool missing_intermediate = false;
+    std::string cert_sha256;     ///< of the leaf's DER, lower-case hex; empty without one
+    std::string spki_sha256;     ///< of the leaf's SubjectPublicKeyInfo: the key, across renewals
+    bool chain_complete = false; ///< the server sent every intermediate (false without a chain)
+    bool missing_intermediate = false; ///< the server left out an intermediate the chain needs
     bool cert_trusted = false;
     bool hostname_match = false;
     /// Validating sender's view (WebPKI, or DANE where it decides), and the reportable one.
@@ -63,9 +63,12 @@ struct domain_facts_summary {
     std::optional<std::string> sts_result_type;
     std::string sts_error;
     std::optional<std::uint32_t> sts_max_age;
-    std::optional<std::int64_t> sts_cert_not_after; ///< the policy host's certificate
-    /// The policy as published: mode, the mx patterns sorted, max_age; empty without one.
+    /// The policy's content as one stable string, "mode=enforce;max_age=86400;mx=a,b" with
+    /// the mx patterns lower-cased and sorted: equal exactly when the policy is the same,
+    /// whatever order or case the file used. Empty without a valid policy.
     std::string sts_policy_fingerprint;
+    std::optional<std::int64_t> sts_cert_not_after; ///< the policy host's certificate
+    std::string sts_cert_sha256;                    ///< ... its leaf, lower-case hex
     std::string dane_status;                        ///< "all", "partial", "none"
     std::vector<std::string> result_types;
     std::vector<std::string> reportable_result_types;

@@ -386,22 +386,23 @@ tlsrpt_parse_result parse_json_text(std::string_view text, int max_depth) {
 
 tlsrpt_parse_result parse_tlsrpt_json(std::string_view text, const tlsrpt_limits& limits) {
     if (text.size() > limits.max_input) {
-        return {std::nullopt, too_large(text.size(), limits.max_input)};
+        return {std::nullopt, too_large(text.size(), limits.max_input), {}};
     }
     return parse_json_text(text, limits.max_depth);
 }
 
 tlsrpt_parse_result parse_tlsrpt_report(std::string_view bytes, const tlsrpt_limits& limits) {
     if (bytes.size() > limits.max_input) {
-        return {std::nullopt, too_large(bytes.size(), limits.max_input)};
+        return {std::nullopt, too_large(bytes.size(), limits.max_input), {}};
     }
     auto unwrapped = unwrap_tlsrpt(bytes, limits.max_decompressed);
     if (!unwrapped.error.empty()) {
-        return {std::nullopt, unwrapped.error};
+        return {std::nullopt, unwrapped.error, {}};
     }
     auto result = parse_json_text(unwrapped.json, limits.max_depth);
     if (result.report) {
         result.report->container = unwrapped.container;
+        result.json_text = std::move(unwrapped.json);
     } else if (unwrapped.container != "json") {
         result.error = unwrapped.container + ": " + result.error;
     }

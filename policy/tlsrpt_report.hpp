@@ -67,6 +67,9 @@ struct tlsrpt_limits {
 struct tlsrpt_parse_result {
     std::optional<tlsrpt_report> report;
     std::string error; ///< set when report is empty, e.g. "policies[1].summary...: -3 is negative"
+    /// The report's JSON text as received, unwrapped from gzip or email (parse_tlsrpt_report
+    /// sets it with a report), for keeping the report as it was sent (the history store).
+    std::string json_text;
 };
 
 /// Reads a report from raw bytes: JSON, gzip (magic 1f 8b), or an email carrying an

@@ -255,7 +255,7 @@ TEST_SUITE("tools.tlsrpt") {
         const json* huge = error_for(r.doc, dir.file("huge.json"));
         REQUIRE(huge != nullptr);
         CHECK((*huge)["error"] ==
-              "41943040 bytes, over the limit of 32 MiB (33554432 bytes) per file; not read");
+              "41943040 bytes, over the limit of 16 MiB (16777216 bytes) per file; not read");
         CHECK(r.exit_code == 1);
     }
 

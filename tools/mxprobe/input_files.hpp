@@ -31,14 +31,14 @@ input_listing list_input_files(const std::vector<std::string>& paths);
 
 struct file_read {
     std::optional<std::string> bytes;
-    std::string error; ///< when bytes is empty, e.g. "40000000 bytes, over the 32 MiB limit"
+    std::string error; ///< when bytes is empty, e.g. "40000000 bytes, over the 16 MiB limit"
 };
 
 /// Reads a whole file, refusing before reading anything when it is larger than `max_bytes`
 /// (and while reading, should it grow).
 file_read read_bounded(const std::string& path, std::size_t max_bytes);
 
-/// "32 MiB (33554432 bytes)", "512 bytes": a limit as an error message names it.
+/// "16 MiB (16777216 bytes)", "512 bytes": a limit as an error message names it.
 std::string size_text(std::size_t bytes);
 
 } // namespace mxprobe

@@ -6,11 +6,12 @@
 #include "tools/mxprobe/check_cert_command.hpp"
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
+#include "tools/mxprobe/history_command.hpp"
 #include "tools/mxprobe/host_command.hpp"
 #include "tools/mxprobe/matrix_command.hpp"
+#include "tools/mxprobe/mta_sts_command.hpp"
 #include "tools/mxprobe/resolve_command.hpp"
 #include "tools/mxprobe/scan_command.hpp"
-#include "tools/mxprobe/mta_sts_command.hpp"
 #include "tools/mxprobe/tlsrpt_command.hpp"
 
 #include <csignal>
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
     CLI::App* tlsrpt = mxprobe::add_tlsrpt_command(app, tlsrpt_args);
     mxprobe::check_cert_arguments check_cert_args;
     CLI::App* check_cert = mxprobe::add_check_cert_command(app, check_cert_args);
+    mxprobe::history_arguments history_args;
+    CLI::App* history = mxprobe::add_history_command(app, history_args);
+    mxprobe::coverage_arguments coverage_args;
+    CLI::App* coverage = mxprobe::add_coverage_command(app, coverage_args);
 
     try {
         app.parse(argc, argv);
@@ -82,6 +87,10 @@ int main(int argc, char** argv) {
             status = mxprobe::run_tlsrpt(tlsrpt_args, options);
         } else if (check_cert->parsed()) {
             status = mxprobe::run_check_cert(check_cert_args, options);
+        } else if (history->parsed()) {
+            status = mxprobe::run_history_command(history_args, options);
+        } else if (coverage->parsed()) {
+            status = mxprobe::run_coverage_command(coverage_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {

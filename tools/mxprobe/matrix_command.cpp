@@ -1,17 +1,22 @@
 #include "tools/mxprobe/matrix_command.hpp"
 
+#include "policy/time_text.hpp"
+#include "tools/mxprobe/history_store.hpp"
 #include "tools/mxprobe/matrix_html.hpp"
 #include "tools/mxprobe/matrix_input.hpp"
 #include "tools/mxprobe/matrix_render.hpp"
-#include "tools/mxprobe/report_files.hpp"
+#include "tools/mxprobe/report_store.hpp"
+#include "tools/mxprobe/store_location.hpp"
 #include "tools/mxprobe/target_selection.hpp"
 #include "tools/mxprobe/text_style.hpp"
+#include "tools/mxprobe/tlsrpt_ingest.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -55,6 +60,82 @@ scan_now(const targets_file& file, const matrix_arguments& a, const global_optio
     if (result.interrupted) {
         throw std::runtime_error("the scan was interrupted; no matrix written");
     }
+    return out;
+}
+
+struct loaded_reports {
+    std::vector<policy::tlsrpt_report> reports; ///< free of duplicates
+    report_inputs inputs;
+};
+
+// A stored mxprobe/domain/1 document, read as a file would be.
+policy::domain_facts_summary stored_facts(const history_store& store,
+                                          const stored_domain_result& r) {
+    const std::string where =
+        "history store " + store.path() + ": " + r.domain + " at " + policy::iso8601_utc(r.at);
+    return facts_from_domain_text(r.document, where);
+}
+
+// The latest stored result of every target (of every stored domain without a targets
+// file). Targets never stored are named on stderr and left out of the matrix.
+std::vector<policy::domain_facts_summary> from_store(const history_store& store,
+                                                     const targets_file* file) {
+    std::set<std::string> wanted;
+    if (file != nullptr) {
+        for (const auto& t : file->all_targets()) {
+            wanted.insert(t.domain);
+        }
+    }
+    std::vector<policy::domain_facts_summary> out;
+    for (const auto& r : store.latest_results()) {
+        if (file != nullptr && wanted.erase(r.domain) == 0) {
+            continue;
+        }
+        out.push_back(stored_facts(store, r));
+    }
+    if (!wanted.empty()) {
+        std::string names;
+        for (const auto& d : wanted) {
+            names += (names.empty() ? "" : ", ") + d;
+        }
+        std::cerr << "mxprobe matrix: " << wanted.size() << " target(s) with no stored result in "
+                  << store.path() << ", left out: " << names << "\n";
+    }
+    return out;
+}
+
+// Reports from files (read by the one report reader) and, with a store, the stored ones of
+// the period; each report once, a file's copy of a stored one counted as a duplicate.
+loaded_reports gather_reports(const std::vector<std::string>& paths, const history_store* store,
+                              std::int64_t since, std::int64_t now) {
+    loaded_reports out;
+    std::set<std::pair<std::string, std::string>> seen;
+    if (store != nullptr) {
+        auto stored = load_stored_reports(*store, since, now);
+        out.inputs.errors = std::move(stored.errors);
+        for (auto& r : stored.reports) {
+            seen.emplace(r.organization_name, r.report_id);
+            out.reports.push_back(std::move(r));
+        }
+    }
+    if (!paths.empty()) {
+        tlsrpt_ingest_options options;
+        options.keep_reports = true;
+        auto ingest = ingest_tlsrpt(paths, options);
+        out.inputs.files = ingest.files;
+        out.inputs.duplicates = ingest.duplicates.size();
+        for (auto& e : ingest.errors) {
+            out.inputs.errors.emplace_back(std::move(e.file), std::move(e.message));
+        }
+        for (auto& r : ingest.reports) {
+            if (seen.emplace(r.organization_name, r.report_id).second) {
+                out.reports.push_back(std::move(r));
+            } else {
+                ++out.inputs.duplicates;
+            }
+        }
+    }
+    out.inputs.reports = out.reports.size();
     return out;
 }
 
@@ -141,11 +222,17 @@ CLI::App* add_matrix_command(CLI::App& app, matrix_arguments& a) {
     cmd->add_option("targets", a.targets, "targets.yaml (default: ./targets.yaml)");
     cmd->add_option("--scan", a.scans,
                     "scan results written by `mxprobe scan --format json|jsonl` (repeatable); "
-                    "without it the matrix scans the targets now")
+                    "without it the matrix scans the targets now (or reads the history store)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--reports", a.reports,
                     "TLS-RPT reports: files or folders, read recursively (repeatable; default: "
-                    "the targets file's tlsrpt.folders)");
+                    "the targets file's tlsrpt.folders, or none with a history store)");
+    cmd->add_option("--db", a.db,
+                    "history store: the latest stored result of each target instead of a "
+                    "scan, and the stored TLS-RPT reports (default: the targets file's db, "
+                    "when it exists)");
+    cmd->add_option("--since", a.since,
+                    "stored reports from this period: 30d (default), 12h, or a date 2026-11-01");
     cmd->add_option("--require", a.require,
                     "what-if requirements, e.g. min_version=TLSv1.3,forward_secrecy=true "
                     "(also valid_certificate, forbidden_ciphers=RC4:DES-CBC3, mta_sts, dane)");
@@ -169,8 +256,26 @@ exit_status run_matrix_command(const matrix_arguments& a, const global_options& 
             return exit_status::unknown;
         }
     }
-    if (!file && a.scans.empty()) {
-        std::cerr << "mxprobe matrix: no targets file (give one, or --scan FILE)\n";
+    if (!file && a.scans.empty() && a.db.empty()) {
+        std::cerr << "mxprobe matrix: no targets file (give one, or --scan FILE, or --db FILE)\n";
+        return exit_status::unknown;
+    }
+    // The targets file's store counts only when it exists: a matrix never creates one, and
+    // without history it scans as it always did.
+    std::optional<std::string> db = requested_store(a.db, file ? &*file : nullptr);
+    if (db && a.db.empty() && !std::filesystem::exists(*db)) {
+        db.reset();
+    }
+    std::optional<history_store> store;
+    const std::int64_t now = unix_now();
+    std::int64_t since = 0;
+    try {
+        since = parse_since(a.since, now);
+        if (db) {
+            store.emplace(*db, store_open::existing);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "mxprobe matrix: " << e.what() << "\n";
         return exit_status::unknown;
     }
     const policy::outbound_requirements requirements =
@@ -182,7 +287,9 @@ exit_status run_matrix_command(const matrix_arguments& a, const global_options& 
 
     std::vector<policy::domain_facts_summary> domains;
     try {
-        if (a.scans.empty()) {
+        if (a.scans.empty() && store) {
+            domains = from_store(*store, file ? &*file : nullptr);
+        } else if (a.scans.empty()) {
             domains = scan_now(*file, a, g);
         } else {
             for (const auto& path : a.scans) {
@@ -218,9 +325,16 @@ exit_status run_matrix_command(const matrix_arguments& a, const global_options& 
                    (py == position.end() ? position.size() : py->second);
         });
     }
-    const std::vector<std::string> report_paths =
-        !a.reports.empty() ? a.reports : (file ? file->tlsrpt_folders : std::vector<std::string>{});
-    loaded_reports reports = load_reports(report_paths);
+    const std::vector<std::string> report_paths = !a.reports.empty() || store ? a.reports
+                                                  : file                      ? file->tlsrpt_folders
+                                                         : std::vector<std::string>{};
+    loaded_reports reports;
+    try {
+        reports = gather_reports(report_paths, store ? &*store : nullptr, since, now);
+    } catch (const std::exception& e) {
+        std::cerr << "mxprobe matrix: " << e.what() << "\n";
+        return exit_status::unknown;
+    }
 
     const matrix m = build_matrix(std::move(domains), requirements, what_if, reports.reports,
                                   std::move(reports.inputs), std::chrono::system_clock::now());

@@ -1,7 +1,7 @@
 #pragma once
-// `mxprobe matrix [TARGETS.yaml]`: the compatibility matrix — scan results (run now, or read
-// with --scan) joined with received TLS-RPT reports and checked against our requirements,
-// with a what-if for --require.
+// `mxprobe matrix [TARGETS.yaml]`: the compatibility matrix — scan results (run now, read
+// with --scan, or the latest stored in the history store) joined with received TLS-RPT
+// reports and checked against our requirements, with a what-if for --require.
 
 #include "tools/mxprobe/exit_status.hpp"
 #include "tools/mxprobe/global_options.hpp"
@@ -21,6 +21,8 @@ struct matrix_arguments {
     std::string require;              ///< --require k=v,...
     std::string format;               ///< table (default), json, csv, markdown, html
     std::string output;
+    std::string db;            ///< --db FILE: the history store to read instead of scanning
+    std::string since = "30d"; ///< stored reports from this far back
     bool quiet = false;
     probe_cli_options probe;
 };

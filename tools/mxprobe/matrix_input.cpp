@@ -4,6 +4,7 @@
 #include "tools/mxprobe/domain_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -111,7 +112,7 @@ void read_probe(const reader& r, const json& probe, const std::string& path, pol
         m.cert_trusted = r.flag(cert, path + ".certificate", "trusted");
         m.hostname_match = r.flag(cert, path + ".certificate", "hostname_match");
         m.chain_complete = r.flag(cert, path + ".certificate", "chain_complete");
-        m.missing_intermediate = r.flag(cert, path + ".certificate", "missing_intermediate");
+        m.missing_intermediate = cert.value("missing_intermediate", false);
         const json& days = r.member(cert, path + ".certificate", "days_left");
         if (days.is_number_integer()) {
             m.cert_days_left = days.get<std::int64_t>();
@@ -173,6 +174,22 @@ policy::mx_facts read_host(const reader& r, const json& h, const std::string& pa
     return m;
 }
 
+std::string sts_fingerprint(const std::string& mode, std::optional<std::uint32_t> max_age,
+                            std::vector<std::string> mx) {
+    for (auto& pattern : mx) {
+        std::transform(pattern.begin(), pattern.end(), pattern.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    }
+    std::sort(mx.begin(), mx.end());
+    mx.erase(std::unique(mx.begin(), mx.end()), mx.end());
+    std::string out =
+        "mode=" + mode + ";max_age=" + (max_age ? std::to_string(*max_age) : "") + ";mx=";
+    for (std::size_t i = 0; i < mx.size(); ++i) {
+        out += (i == 0 ? "" : ",") + mx[i];
+    }
+    return out;
+}
+
 void read_sts(const reader& r, const json& sts, policy::domain_facts_summary& d) {
     const std::string path = "mta_sts";
     d.sts_error = r.text_or_empty(sts, path, "error");
@@ -186,26 +203,19 @@ void read_sts(const reader& r, const json& sts, policy::domain_facts_summary& d)
         d.sts_id = txt.value("id", "");
     }
     const json& policy = r.member(sts, path, "policy");
-    if (policy.is_object() && policy.value("valid", false)) {
-        std::vector<std::string> mx = r.strings(policy, path + ".policy", "mx");
-        std::sort(mx.begin(), mx.end());
-        std::string fingerprint = "mode=" + policy.value("mode", "") + ";max_age=" +
-                                  std::to_string(policy.value("max_age", 0U)) + ";mx=";
-        for (const auto& p : mx) {
-            fingerprint += p + ",";
-        }
-        d.sts_policy_fingerprint = fingerprint;
-    }
     if (txt_valid && !d.sts_result_type && policy.is_object() && policy.value("valid", false)) {
         d.sts_mode = r.text(policy, path + ".policy", "mode");
         if (const auto a = policy.find("max_age"); a != policy.end() && a->is_number_unsigned()) {
             d.sts_max_age = a->get<std::uint32_t>();
         }
+        d.sts_policy_fingerprint =
+            sts_fingerprint(*d.sts_mode, d.sts_max_age, r.strings(policy, path + ".policy", "mx"));
     }
     const json& fetch = r.member(sts, path, "fetch");
     if (fetch.is_object()) {
         if (const auto leaf = fetch.find("leaf"); leaf != fetch.end() && leaf->is_object()) {
             d.sts_cert_not_after = time_of(r.member(*leaf, path + ".fetch.leaf", "not_after"));
+            d.sts_cert_sha256 = r.text(*leaf, path + ".fetch.leaf", "sha256");
         }
     }
 }
@@ -252,6 +262,17 @@ policy::domain_facts_summary facts_from_domain_json(const json& doc, const std::
     d.result_types = r.strings(doc, "$", "result_types");
     d.reportable_result_types = r.strings(doc, "$", "reportable_result_types");
     return d;
+}
+
+policy::domain_facts_summary facts_from_domain_text(const std::string& text,
+                                                    const std::string& where) {
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw matrix_input_error(where + ": not JSON: " + e.what());
+    }
+    return facts_from_domain_json(doc, where);
 }
 
 std::vector<policy::domain_facts_summary> load_scan_file(const std::string& path) {

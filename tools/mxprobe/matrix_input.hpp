@@ -23,6 +23,10 @@ class matrix_input_error : public std::runtime_error {
 policy::domain_facts_summary facts_from_domain_json(const nlohmann::json& document,
                                                     const std::string& where);
 
+/// The same from the document's text (as the history store keeps it).
+policy::domain_facts_summary facts_from_domain_text(const std::string& text,
+                                                    const std::string& where);
+
 /// A file written by `mxprobe scan`: one mxprobe/scan/1 document, or JSON Lines of
 /// mxprobe/domain/1 documents. Bounded: at most 1 GiB, lines at most 64 MiB.
 std::vector<policy::domain_facts_summary> load_scan_file(const std::string& path);

@@ -1,6 +1,8 @@
 #include "tools/mxprobe/scan_command.hpp"
 
+#include "tools/mxprobe/history_store.hpp"
 #include "tools/mxprobe/scan_output.hpp"
+#include "tools/mxprobe/store_location.hpp"
 #include "tools/mxprobe/target_selection.hpp"
 #include "tools/mxprobe/text_style.hpp"
 
@@ -12,6 +14,53 @@
 #include <CLI/CLI.hpp>
 
 namespace mxprobe {
+
+namespace {
+
+// `scan --db`: the scan in the history store, each domain committed as it finishes. A store
+// that fails mid-scan is reported once; the scan and its output go on, the exit status is 3.
+class scan_recorder {
+  public:
+    explicit scan_recorder(const std::string& path)
+        : store_(path), scan_id_(store_.begin_scan("scan", unix_now())) {}
+
+    void add(const domain_report& r) {
+        if (failed_) {
+            return;
+        }
+        try {
+            store_.add_domain_result(scan_id_, unix_now(), r.facts.domain, r.meta.role,
+                                     std::string(policy::to_string(r.verdict.overall)),
+                                     domain_to_json(r).dump());
+        } catch (const store_error& e) {
+            fail(e);
+        }
+    }
+
+    /// Marks the scan finished; false when storing failed at some point.
+    bool finish(bool interrupted) {
+        if (!failed_) {
+            try {
+                store_.finish_scan(scan_id_, unix_now(), interrupted);
+            } catch (const store_error& e) {
+                fail(e);
+            }
+        }
+        return !failed_;
+    }
+
+  private:
+    void fail(const store_error& e) {
+        failed_ = true;
+        std::cerr << "mxprobe scan: " << e.what() << " (nothing more is stored for this scan)\n";
+    }
+
+    history_store store_;
+    std::int64_t scan_id_;
+    bool failed_ = false;
+};
+
+} // namespace
 
 CLI::App* add_scan_command(CLI::App& app, scan_arguments& a) {
     CLI::App* cmd = app.add_subcommand(
@@ -29,6 +78,9 @@ CLI::App* add_scan_command(CLI::App& app, scan_arguments& a) {
                     "K/N: scan only this worker's stable share (hash of the domain) of N");
     cmd->add_option("--tag", a.tags, "only targets with this tag (repeatable: any of them)");
     cmd->add_flag("-q,--quiet", a.quiet, "no progress line on standard error");
+    cmd->add_option("--db", a.db,
+                    "store the scan in this history store, each domain as it finishes "
+                    "(default: the targets file's db, when it has one)");
     add_probe_cli_options(*cmd, a.probe);
     return cmd;
 }
@@ -95,12 +147,34 @@ exit_status run_scan_command(const scan_arguments& a, const global_options& g) {
             return exit_status::unknown;
         }
     }
+    std::optional<scan_recorder> recorder;
+    if (const auto db = requested_store(a.db, file ? &*file : nullptr)) {
+        try {
+            recorder.emplace(*db);
+        } catch (const store_error& e) {
+            std::cerr << "mxprobe scan: " << e.what() << "\n";
+            return exit_status::unknown;
+        }
+    }
     std::ostream& out = a.output.empty() ? std::cout : file_out;
     scan_writer writer(out, format, a.output.empty() && use_colour(STDOUT_FILENO));
     writer.begin();
-    const scan_run_result result =
-        run_scan(run, next, [&](domain_report&& r) { writer.add(r.facts.index, r); });
+    scan_run_result result;
+    try {
+        result = run_scan(run, next, [&](domain_report&& r) {
+            writer.add(r.facts.index, r);
+            if (recorder) {
+                recorder->add(r);
+            }
+        });
+    } catch (...) {
+        if (recorder) {
+            recorder->finish(true);
+        }
+        throw;
+    }
     writer.end(result);
+    const bool stored = !recorder || recorder->finish(result.interrupted);
     if (!out) {
         std::cerr << "mxprobe scan: writing the results failed\n";
         return exit_status::unknown;
@@ -112,6 +186,9 @@ exit_status run_scan_command(const scan_arguments& a, const global_options& g) {
     if (reader && reader->rejected() > 0) {
         std::cerr << "mxprobe scan: " << reader->rejected() << " line(s) of " << a.domains
                   << " skipped (see above)\n";
+    }
+    if (!stored) {
+        return exit_status::unknown;
     }
     return scan_exit_status(writer.verdicts(), result.interrupted);
 }

@@ -19,6 +19,7 @@ struct scan_arguments {
     std::string format;  ///< table, json, jsonl, csv; empty: table (json with --json)
     std::string output;  ///< -o FILE; empty: standard output
     std::string shard;   ///< "K/N"
+    std::string db;      ///< --db FILE: store the scan in this history store
     std::vector<std::string> tags;
     bool quiet = false;
     probe_cli_options probe;

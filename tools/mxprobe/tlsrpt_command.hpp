@@ -13,6 +13,7 @@ namespace mxprobe {
 
 struct tlsrpt_arguments {
     std::vector<std::string> paths;
+    std::string db; ///< --db FILE: store every new report there and mark the files read
 };
 
 CLI::App* add_tlsrpt_command(CLI::App& app, tlsrpt_arguments& arguments);

@@ -14,6 +14,9 @@ tlsrpt_ingest ingest_tlsrpt(const std::vector<std::string>& paths,
     std::map<std::pair<std::string, std::string>, std::size_t> first_file;
     for (std::size_t i = 0; i < listing.files.size(); ++i) {
         const auto& file = listing.files[i];
+        if (options.skip_file && options.skip_file(file)) {
+            continue;
+        }
         ++out.files;
         const auto read = read_bounded(file, options.max_file_bytes);
         if (!read.bytes) {
@@ -24,6 +27,9 @@ tlsrpt_ingest ingest_tlsrpt(const std::vector<std::string>& paths,
         auto parsed = policy::parse_tlsrpt_report(*read.bytes, options.limits);
         if (!parsed.report) {
             out.errors.push_back({file, parsed.error});
+            if (options.on_file_read) {
+                options.on_file_read(file);
+            }
             continue;
         }
         const auto& report = *parsed.report;
@@ -31,7 +37,16 @@ tlsrpt_ingest ingest_tlsrpt(const std::vector<std::string>& paths,
             const auto first = first_file.find({report.organization_name, report.report_id});
             out.duplicates.push_back(
                 {file, first == first_file.end() ? "" : listing.files[first->second]});
+            if (options.on_file_read) {
+                options.on_file_read(file);
+            }
             continue;
+        }
+        if (options.on_report) {
+            options.on_report(file, report, parsed.json_text);
+        }
+        if (options.on_file_read) {
+            options.on_file_read(file);
         }
         first_file.emplace(std::make_pair(report.organization_name, report.report_id), i);
         for (const auto& note : report.notes) {
@@ -41,6 +56,9 @@ tlsrpt_ingest ingest_tlsrpt(const std::vector<std::string>& paths,
             out.first_start = report.start;
         }
         out.last_end = std::max(out.last_end, report.end);
+        if (options.keep_reports) {
+            out.reports.push_back(std::move(*parsed.report));
+        }
     }
     return out;
 }
