@@ -4,6 +4,7 @@
 
 #include "tests/support/run_command.hpp"
 #include "tests/support/test_certs.hpp"
+#include "tests/support/webhook_receiver.hpp"
 #include "tools/mxprobe/alert_sinks.hpp"
 #include "tools/mxprobe/metrics_server.hpp"
 #include "tools/mxprobe/metrics_text.hpp"
@@ -41,73 +42,6 @@ mxprobe::targets_file schedule_file() {
                                   "    tags: [own]\n  - name: rest\n    every: 6h\n",
                                   "t.yaml");
 }
-
-// An HTTP server on its own thread that records POST bodies and answers `status`, failing
-// the first `fail_first` requests with 503.
-class webhook_receiver {
-  public:
-    explicit webhook_receiver(int fail_first = 0) : fail_first_(fail_first), acceptor_(io_) {
-        const tcp::endpoint at(asio::ip::make_address("127.0.0.1"), 0);
-        acceptor_.open(at.protocol());
-        acceptor_.bind(at);
-        acceptor_.listen();
-        port_ = acceptor_.local_endpoint().port();
-        asio::co_spawn(io_, serve(), asio::detached);
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    ~webhook_receiver() {
-        io_.stop();
-        thread_.join();
-    }
-    [[nodiscard]] std::uint16_t port() const { return port_; }
-    [[nodiscard]] std::vector<std::string> bodies() const {
-        const std::lock_guard lock(mutex_);
-        return bodies_;
-    }
-    [[nodiscard]] int requests() const { return requests_; }
-
-  private:
-    asio::awaitable<void> serve() {
-        for (;;) {
-            auto [ec, socket] =
-                co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-            if (ec) {
-                co_return;
-            }
-            beast::tcp_stream stream(std::move(socket));
-            beast::flat_buffer buffer;
-            http::request<http::string_body> request;
-            auto [read_ec, n] = co_await http::async_read(stream, buffer, request,
-                                                          asio::as_tuple(asio::use_awaitable));
-            (void)n;
-            if (read_ec) {
-                continue;
-            }
-            const int count = ++requests_;
-            http::response<http::string_body> response;
-            response.version(11);
-            response.keep_alive(false);
-            if (count <= fail_first_) {
-                response.result(http::status::service_unavailable);
-            } else {
-                response.result(http::status::no_content);
-                const std::lock_guard lock(mutex_);
-                bodies_.push_back(request.body());
-            }
-            response.prepare_payload();
-            co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
-        }
-    }
-
-    int fail_first_;
-    asio::io_context io_;
-    tcp::acceptor acceptor_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
-    mutable std::mutex mutex_;
-    std::vector<std::string> bodies_;
-    std::atomic<int> requests_{0};
-};
 
 policy::domain_facts_summary metrics_domain() {
     policy::domain_facts_summary d;

@@ -13,6 +13,7 @@
 #include "tools/mxprobe/resolve_command.hpp"
 #include "tools/mxprobe/scan_command.hpp"
 #include "tools/mxprobe/tlsrpt_command.hpp"
+#include "tools/mxprobe/watch_command.hpp"
 
 #include <csignal>
 #include <exception>
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
     CLI::App* history = mxprobe::add_history_command(app, history_args);
     mxprobe::coverage_arguments coverage_args;
     CLI::App* coverage = mxprobe::add_coverage_command(app, coverage_args);
+    mxprobe::watch_arguments watch_args;
+    CLI::App* watch = mxprobe::add_watch_command(app, watch_args);
 
     try {
         app.parse(argc, argv);
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
             status = mxprobe::run_history_command(history_args, options);
         } else if (coverage->parsed()) {
             status = mxprobe::run_coverage_command(coverage_args, options);
+        } else if (watch->parsed()) {
+            status = mxprobe::run_watch_command(watch_args, options);
         }
         return static_cast<int>(status);
     } catch (const std::exception& e) {
