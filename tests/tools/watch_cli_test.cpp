@@ -1,8 +1,8 @@
 // A real `mxprobe watch` process against in-process fake DNS and SMTP peers whose
 // certificates change between scans: every alert arrives exactly once at a webhook receiver
 // in this test (raised, then resolved), /metrics passes promtool, SIGHUP reloads the targets
-// (a bad file is kept out), SIGTERM stops it within seconds, and a kill -9 in the middle of
-// a scan loses and duplicates nothing.
+// (a bad file is kept out), SIGTERM stops it within seconds (alerts still queued for the
+// webhook go out first), and a kill -9 in the middle of a scan loses and duplicates nothing.
 
 #include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/fake_zone.hpp"
@@ -255,6 +255,36 @@ TEST_SUITE("tools.watch_cli") {
         watch.signal(SIGTERM);
         CHECK(watch.wait_exit(5s) == 0);
         CHECK(std::chrono::steady_clock::now() - stop < 5s);
+    }
+
+    TEST_CASE("SIGTERM while a webhook delivery is being retried: the alert still arrives") {
+        const fake_smtp_server a(serving(material().soon), "127.0.0.65");
+        const std::uint16_t port = a.port();
+        const fake_smtp_server own(serving(material().own), "127.0.0.66", port);
+        const fake_dns_server dns(fake_zone()
+                                      .mx("a.test", 10, "mx.a.test")
+                                      .a("mx.a.test", "127.0.0.65")
+                                      .mx("own.test", 10, "mx.own.test")
+                                      .a("mx.own.test", "127.0.0.66")
+                                      .handler());
+        webhook_receiver hook(1); // the first POST gets a 503; the retry comes a second later
+        const std::string targets = write_temp_file(targets_text(port), ".yaml");
+        const std::string db = write_temp_file("", ".db");
+        std::filesystem::remove(db);
+        const std::string jsonl = write_temp_file("", ".jsonl");
+        process watch({MXPROBE_BINARY, "watch", targets, "--db", db, "--resolver",
+                       "127.0.0.1:" + std::to_string(dns.port()), "--webhook", hook.url(),
+                       "--alerts-jsonl", jsonl},
+                      write_temp_file("", ".log"));
+        REQUIRE(eventually([&] {
+            std::ifstream in(jsonl);
+            const std::string s((std::istreambuf_iterator<char>(in)), {});
+            return s.find("cert-expiry-warning") != std::string::npos;
+        }));
+        watch.signal(SIGTERM); // before the retry is due
+        CHECK(watch.wait_exit(5s) == 0);
+        CHECK(hook.requests() >= 2);
+        CHECK(count(events(hook), "cert-expiry-warning", "raised") == 1);
     }
 
     TEST_CASE("kill -9 in the middle of a scan, then a restart: nothing lost or duplicated") {

@@ -169,6 +169,9 @@ void evaluate_reports(watch_state& w) {
 
 // One finished domain: stored at once, compared with its previous result, alerts updated.
 void on_domain(watch_state& w, std::int64_t scan_id, domain_report&& report) {
+    if (w.stopping && !w.scanning) {
+        return; // the scan was closed by a stop signal; later results belong to no scan
+    }
     const std::int64_t now = unix_now();
     const nlohmann::json document = domain_to_json(report);
     const std::string domain = document["domain"].get<std::string>();
@@ -226,6 +229,9 @@ asio::awaitable<void> async_scan_group(watch_state& w, std::string group) {
             return scan_item{t.domain, domain_meta{t.name, t.role, t.tags}, t.overrides};
         },
         [&](domain_report&& r) { on_domain(w, scan_id, std::move(r)); }, w.stopping);
+    if (!w.scanning) {
+        co_return; // a stop signal closed the scan as interrupted already
+    }
     w.scanning.reset();
     const std::int64_t finished = unix_now();
     w.store.finish_scan(scan_id, finished, result.interrupted);
@@ -386,8 +392,12 @@ exit_status run_watch_command(const watch_arguments& a, const global_options& g)
             if (w.scanning) {
                 // What finished is committed; the rest of this scan is dropped as interrupted.
                 w.store.finish_scan(*w.scanning, unix_now(), true);
+                w.scanning.reset();
             }
-            io.stop();
+            // Alerts already raised are in the store as open and will not be raised again,
+            // so the ones still queued for a webhook or command get a short while to go out.
+            asio::co_spawn(io, sinks->async_drain(std::chrono::seconds(3)),
+                           [&](std::exception_ptr) { io.stop(); });
         };
     stop.async_wait(on_stop);
     asio::signal_set hangup(io, SIGHUP);
