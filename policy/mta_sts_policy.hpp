@@ -18,7 +18,7 @@ enum class sts_mode { enforce, testing, none };
 std::string_view to_string(sts_mode m);
 
 /// RFC 8461 §3.3 suggests 64 KiB; DESIGN.md makes it a hard limit.
-constexpr std::size_t max_sts_policy_bytes = 64 * 1024;
+constexpr std::size_t max_sts_policy_bytes = std::size_t{64} * 1024;
 /// RFC 8461 §3.2: max_age is at most 31557600 seconds (about a year).
 constexpr std::uint32_t max_sts_max_age = 31557600;
 

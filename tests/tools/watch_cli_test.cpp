@@ -12,6 +12,7 @@
 #include "tools/mxprobe/history_store.hpp"
 
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -72,13 +73,16 @@ class process {
     explicit process(const std::vector<std::string>& args, const std::string& log) {
         pid_ = fork();
         if (pid_ == 0) {
-            std::FILE* out = std::freopen(log.c_str(), "w", stderr);
-            (void)out;
+            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (out < 0 || ::dup2(out, STDERR_FILENO) < 0) {
+                ::_exit(127);
+            }
             // The fake servers' sockets are not close-on-exec: the child must not keep them.
             for (int fd = 3; fd < 1024; ++fd) {
                 ::close(fd);
             }
             std::vector<char*> argv;
+            argv.reserve(args.size() + 1);
             for (const auto& a : args) {
                 argv.push_back(const_cast<char*>(a.c_str()));
             }
@@ -353,9 +357,9 @@ TEST_SUITE("tools.watch_cli") {
                 ++raised[e["key"].get<std::string>()];
             }
         }
-        for (const auto& [key, n] : raised) {
-            CAPTURE(key);
-            CHECK(n == 1);
+        for (const auto& entry : raised) {
+            CAPTURE(entry.first);
+            CHECK(entry.second == 1);
         }
     }
 }

@@ -64,7 +64,7 @@ struct watch_state {
     asio::steady_timer wake;
 
     watch_state(const watch_arguments& a, const global_options& g, std::string path, targets_file f,
-                history_store& s, alert_sinks& k, asio::any_io_executor ex)
+                history_store& s, alert_sinks& k, const asio::any_io_executor& ex)
         : args(a), global(g), targets_path(std::move(path)), file(std::move(f)), schedule(file),
           store(s), sinks(k), alerts(s, k), wake(ex) {}
 
@@ -373,13 +373,11 @@ exit_status run_watch_command(const watch_arguments& a, const global_options& g)
         std::to_string(w.schedule.groups().size()) + " group(s); history in " + db);
 
     std::exception_ptr failure;
-    bool finished = false;
     asio::co_spawn(io, async_watch(w, reports_every), [&](std::exception_ptr e) {
-        failure = e;
-        finished = true;
+        failure = std::move(e);
         // Let the sinks finish what they were given, then stop the loop.
         asio::co_spawn(io, sinks->async_drain(std::chrono::seconds(10)),
-                       [&](std::exception_ptr) { io.stop(); });
+                       [&](const std::exception_ptr&) { io.stop(); });
     });
     asio::signal_set stop(io, SIGINT, SIGTERM);
     std::function<void(const boost::system::error_code&, int)> on_stop =
@@ -397,7 +395,7 @@ exit_status run_watch_command(const watch_arguments& a, const global_options& g)
             // Alerts already raised are in the store as open and will not be raised again,
             // so the ones still queued for a webhook or command get a short while to go out.
             asio::co_spawn(io, sinks->async_drain(std::chrono::seconds(3)),
-                           [&](std::exception_ptr) { io.stop(); });
+                           [&](const std::exception_ptr&) { io.stop(); });
         };
     stop.async_wait(on_stop);
     asio::signal_set hangup(io, SIGHUP);
@@ -420,7 +418,6 @@ exit_status run_watch_command(const watch_arguments& a, const global_options& g)
             return exit_status::unknown;
         }
     }
-    (void)finished;
     return exit_status::ok;
 }
 
