@@ -136,6 +136,12 @@ void mx_changes(collector& c, const mx_facts& now_mx, const mx_facts& before) {
     if (!now_mx.tls || !before.tls) {
         return; // what TLS offers is only comparable when both scans had TLS
     }
+    // ... and when both saw the same thing: two whole enumerations, or two single sessions.
+    // A partial enumeration (the server got busy) or one scan without would invent changes.
+    if (now_mx.enumerated != before.enumerated ||
+        (now_mx.enumerated && (!now_mx.enumeration_complete || !before.enumeration_complete))) {
+        return;
+    }
     const auto had = versions_of(before);
     const auto has = versions_of(now_mx);
     for (const auto& v : had) {

@@ -61,8 +61,9 @@ std::string dane_text(const mx_facts& m) {
 }
 
 void diff_versions(differ& d, const mx_facts& before, const mx_facts& after) {
-    // Only when both scans enumerated: otherwise one side knows just the negotiated version.
-    if (before.versions.empty() || after.versions.empty()) {
+    // Only when both scans enumerated to the end: otherwise one side knows just the
+    // negotiated version, or missed what a busy server never got to answer.
+    if (!before.enumeration_complete || !after.enumeration_complete) {
         return;
     }
     const auto accepted = [](const mx_facts& m, const std::string& v) {

@@ -172,8 +172,7 @@ void judge_enumeration(const probe::enumeration_result& e, host_verdict& v,
         add(v, "cipher-rc4-accepted", severity::warning,
             "the server accepts RC4 suites (" + rc4 + "), which RFC 7465 prohibits");
     }
-    if (e.dhe_min_bits > 0 && e.dhe_min_bits < t.min_dh_bits &&
-        !has_finding(v, "weak-dh-group")) {
+    if (e.dhe_min_bits > 0 && e.dhe_min_bits < t.min_dh_bits && !has_finding(v, "weak-dh-group")) {
         add(v, "weak-dh-group", severity::warning, weak_dh_message(e.dhe_min_bits, t));
     }
     v.overall = worst(v.findings);

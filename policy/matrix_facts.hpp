@@ -29,6 +29,10 @@ struct mx_facts {
     /// From an enumeration, when one was made: accepted versions and suites per version.
     std::map<std::string, bool> versions;
     std::map<std::string, std::vector<std::string>> ciphers;
+    bool enumerated = false;
+    /// The enumeration ran to its end: the server did not stop answering (busy, gone) on
+    /// the way, so a version or suite missing from it is one the server refused.
+    bool enumeration_complete = false;
     std::optional<std::int64_t> cert_not_after; ///< leaf notAfter, Unix seconds
     std::optional<std::int64_t> cert_days_left; ///< as judged at probe time
     std::string cert_subject;

@@ -1,5 +1,6 @@
 #include "probe/enumerate.hpp"
 
+#include "probe/busy_server.hpp"
 #include "probe/legacy_walk.hpp"
 #include "probe/openssl_ptr.hpp"
 #include "probe/sslv3_hello.hpp"
@@ -124,8 +125,8 @@ struct attempt {
 asio::awaitable<session_result> async_try(const attempt& a, const tls_client_config& config,
                                           enumeration_result& out) {
     asio::ssl::context ctx = make_tls_context(config);
-    ++out.connections;
-    co_return co_await async_smtp_session(a.endpoint, a.host, a.options, ctx);
+    co_return co_await async_patient_session(
+        [&] { return async_smtp_session(a.endpoint, a.host, a.options, ctx); }, out);
 }
 
 bool refused_by_server(const session_result& r) {
@@ -267,9 +268,17 @@ asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumerati
     }
 }
 
-asio::awaitable<bool> async_accepts_sslv3(const attempt& a, enumeration_result& out) {
+// Empty when the server would not talk to us (busy, gone): unknown, not "refused".
+asio::awaitable<std::optional<bool>> async_accepts_sslv3(const attempt& a,
+                                                         enumeration_result& out) {
     const session_result r =
         co_await async_raw_hello_session(a.endpoint, a.host, a.options, sslv3_client_hello(), out);
+    if (r.outcome != status::success && r.outcome != status::handshake_error) {
+        out.notes.push_back(std::string(to_string(r.outcome)) + " in phase " +
+                            std::string(to_string(r.failed_phase)) +
+                            " while asking for SSLv3: " + r.error);
+        co_return std::nullopt;
+    }
     co_return read_sslv3_answer(r.raw_tls_reply) == sslv3_answer::accepted;
 }
 
@@ -310,7 +319,11 @@ asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endp
     options.ehlo_after_tls = false;
     const attempt a{endpoint, std::move(host), std::move(options)};
     enumeration_result out;
-    out.versions["SSLv3"] = co_await async_accepts_sslv3(a, out);
+    const auto sslv3 = co_await async_accepts_sslv3(a, out);
+    if (!sslv3) {
+        co_return out; // the server does not talk to us: nothing is known, nothing refused
+    }
+    out.versions["SSLv3"] = *sslv3;
     int best_version = 0;
     bool stopped = false;
     for (const auto& v : all_versions) {
@@ -319,12 +332,14 @@ asio::awaitable<enumeration_result> async_enumerate(asio::ip::tcp::endpoint endp
         const std::size_t notes_before = out.notes.size();
         std::vector<std::string> accepted =
             co_await async_walk_suites(a, v.id, std::move(pool), out);
+        if (accepted.empty() && out.notes.size() > notes_before) {
+            // The server stopped talking to us: this version is unknown, not refused; stop
+            // rather than hammer it.
+            stopped = true;
+            break;
+        }
         out.versions[v.name] = !accepted.empty();
         if (accepted.empty()) {
-            if (out.notes.size() > notes_before) {
-                stopped = true; // the server stopped talking to us: stop rather than hammer it
-                break;
-            }
             continue;
         }
         out.cipher_order[v.name] = co_await async_cipher_order(a, v.id, accepted, out);

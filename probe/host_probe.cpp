@@ -59,13 +59,6 @@ asio::awaitable<session_result> async_session_under(const std::shared_ptr<budget
 
 } // namespace
 
-bool looks_rate_limited(const session_result& s) {
-    if (s.outcome == status::session_refused) {
-        return s.refusal_code == 421; // 554 refuses for good (RFC 5321 §3.1)
-    }
-    return s.outcome == status::connection_closed && s.failed_phase == phase::banner;
-}
-
 asio::awaitable<host_probe_result> async_probe_host(host_probe_target t, host_probe_options o,
                                                     probe_budget& budget,
                                                     const provider_classifier& providers,

@@ -6,6 +6,7 @@
 // so a tarpit costs a socket and a timer, not a slot in everybody's way. With `enumerate`,
 // the enumeration follows under the same grants (one connection at a time to the IP).
 
+#include "probe/busy_server.hpp"
 #include "probe/host_probe_result.hpp"
 #include "probe/probe_budget.hpp"
 #include "probe/provider_group.hpp"
@@ -34,10 +35,6 @@ struct host_probe_target {
     boost::asio::ip::address ip;
     std::uint16_t port = 25;
 };
-
-/// True when a session ended the way a rate-limited or temporarily busy server ends it: 421
-/// at the greeting or to EHLO, or the connection closed before any greeting.
-bool looks_rate_limited(const session_result& session);
 
 boost::asio::awaitable<host_probe_result>
 async_probe_host(host_probe_target target, host_probe_options options, probe_budget& budget,

@@ -1,5 +1,6 @@
 #include "probe/legacy_walk.hpp"
 
+#include "probe/busy_server.hpp"
 #include "probe/legacy_hello.hpp"
 #include "probe/suite_pool.hpp"
 #include "probe/tls_context.hpp"
@@ -34,8 +35,8 @@ asio::awaitable<session_result> async_raw_hello_session(asio::ip::tcp::endpoint 
     tls_client_config config;
     config.load_trust_store = false;
     asio::ssl::context ctx = make_tls_context(config); // required by the session, never used
-    ++out.connections;
-    co_return co_await async_smtp_session(endpoint, std::move(host), std::move(options), ctx);
+    co_return co_await async_patient_session(
+        [&] { return async_smtp_session(endpoint, host, options, ctx); }, out);
 }
 
 asio::awaitable<std::vector<std::string>>

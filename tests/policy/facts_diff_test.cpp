@@ -111,14 +111,22 @@ TEST_SUITE("policy.facts_diff") {
         after.mx[0].version = "TLSv1.2";
         before.mx[0].versions = {{"TLSv1.2", true}, {"TLSv1.3", true}, {"TLSv1", true}};
         after.mx[0].versions = {{"TLSv1.2", true}, {"TLSv1.3", false}, {"TLSv1", false}};
+        for (auto* d : {&before, &after}) {
+            d->mx[0].enumerated = true;
+            d->mx[0].enumeration_complete = true;
+        }
         auto changes = diff_facts(before, after);
         CHECK(whats(changes) ==
               std::vector<std::string>{"tls-version", "tls-version-lost", "tls-version-lost"});
         CHECK(changes[0].text == "mx1.example.test [192.0.2.1]: TLS TLSv1.3 -> TLSv1.2");
         CHECK(changes[1].from == "TLSv1");
         CHECK(changes[2].text == "mx1.example.test [192.0.2.1]: TLSv1.3 no longer accepted");
+        // An enumeration the server cut short (busy): what it missed is not "lost".
+        after.mx[0].enumeration_complete = false;
+        CHECK(whats(diff_facts(before, after)) == std::vector<std::string>{"tls-version"});
         // One side without an enumeration: nothing to say about accepted versions.
         after.mx[0].versions.clear();
+        after.mx[0].enumerated = false;
         CHECK(whats(diff_facts(before, after)) == std::vector<std::string>{"tls-version"});
     }
 

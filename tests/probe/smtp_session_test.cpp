@@ -620,6 +620,31 @@ TEST_SUITE("probe.enumerate") {
         }
     }
 
+    // A busy receiver (Exim's smtp_accept_max) greets some connections with 421 and closes.
+    // Those connections are waited out and made again: what the server accepts comes out the
+    // same as from an idle server, never "refused" because the server was busy.
+    TEST_CASE("enumeration of a server that answers every 4th connection 421: the same result") {
+        smtp_script busy = tls12_three_suites(true);
+        busy.busy_every = 4;
+        fake_smtp_server server(busy);
+        const probe::enumeration_result e = run_enumerate(server);
+        INFO("notes: " << joined(e.notes) << ", server saw: " << joined(server.negotiated()));
+        CHECK(e.versions == std::map<std::string, bool>{{"SSLv3", false},
+                                                        {"TLSv1", false},
+                                                        {"TLSv1.1", false},
+                                                        {"TLSv1.2", true},
+                                                        {"TLSv1.3", false}});
+        REQUIRE(e.ciphers.count("TLSv1.2") == 1);
+        CHECK(e.ciphers.at("TLSv1.2") == strings{"ECDHE-RSA-AES128-GCM-SHA256",
+                                                 "ECDHE-RSA-CHACHA20-POLY1305",
+                                                 "ECDHE-RSA-AES256-GCM-SHA384"});
+        CHECK(e.groups == strings{"secp256r1", "x25519"});
+        CHECK(e.notes.empty());
+        // Every 4th connection was turned away and made again: 15 sessions cost 19.
+        CHECK(e.connections == expected_connections + (expected_connections - 1) / 3);
+        CHECK(server.connections() == static_cast<std::size_t>(e.connections));
+    }
+
     TEST_CASE("enumeration of a server that follows the client's order says \"client\"") {
         fake_smtp_server server(tls12_three_suites(false));
         const probe::enumeration_result e = run_enumerate(server);

@@ -20,10 +20,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
-#include <openssl/bio.h>
 #include <openssl/ssl.h>
 
 namespace mxprobe_test {
@@ -371,8 +371,17 @@ net::awaitable<void> fake_smtp_server::accept_loop() {
         if (open > max_concurrent_) {
             max_concurrent_ = open;
         }
+        if (script_.busy_every != 0 && connections_ % script_.busy_every == 0) {
+            net::co_spawn(io_, refuse_busy(std::move(socket)), net::detached);
+            continue;
+        }
         net::co_spawn(io_, session(std::move(socket)), net::detached);
     }
+}
+
+net::awaitable<void> fake_smtp_server::refuse_busy(tcp::socket socket) {
+    const count_on_exit on_exit{ended_};
+    co_await send(socket, "421 4.7.0 Too many concurrent SMTP connections\r\n", 0);
 }
 
 template <class Stream>

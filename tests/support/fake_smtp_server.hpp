@@ -72,6 +72,9 @@ enum class misbehaviour {
 
 struct smtp_script {
     int banner_code = 220; ///< 554 refuses the session; 421 closes it at once
+    /// Every Nth connection (the 2nd, 4th, ... for 2) is greeted "421 too many connections"
+    /// and closed, as a busy Exim or Postfix does; 0: none.
+    std::size_t busy_every = 0;
     std::string banner_text = "mx.test ESMTP fake";
     std::chrono::milliseconds banner_delay{0};
 
@@ -133,6 +136,7 @@ class fake_smtp_server {
   private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+    boost::asio::awaitable<void> refuse_busy(boost::asio::ip::tcp::socket socket);
     enum class dialogue_end { closed, quit, upgrade };
     /// After "220 Ready": answers the ClientHello by hand when the script says so (see
     /// smtp_tls_config::raw_suites); true when it did and the session is over.

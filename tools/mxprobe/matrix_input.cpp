@@ -130,6 +130,9 @@ void read_probe(const reader& r, const json& probe, const std::string& path, pol
         for (const auto& [version, ok] : v->items()) {
             m.versions[version] = ok.is_boolean() && ok.get<bool>();
         }
+        m.enumerated = true;
+        const auto notes = probe.find("enumeration_notes");
+        m.enumeration_complete = notes == probe.end() || notes->empty();
     }
     if (const auto c = probe.find("ciphers"); c != probe.end() && c->is_object()) {
         for (const auto& [version, list] : c->items()) {
