@@ -291,6 +291,58 @@ TEST_SUITE("tools.watch_cli") {
         CHECK(count(events(hook), "cert-expiry-warning", "raised") == 1);
     }
 
+    // Seen in the soak: a server killed and restarted had its open alerts resolved while it
+    // was down and raised again (with "new" result types) once it was back.
+    TEST_CASE("a server down for a few scans, then back: its open alert stays open, once") {
+        auto a = std::make_unique<fake_smtp_server>(serving(material().soon), "127.0.0.67");
+        const std::uint16_t port = a->port();
+        const fake_smtp_server own(serving(material().own), "127.0.0.68", port);
+        const fake_dns_server dns(fake_zone()
+                                      .mx("a.test", 10, "mx.a.test")
+                                      .a("mx.a.test", "127.0.0.67")
+                                      .mx("own.test", 10, "mx.own.test")
+                                      .a("mx.own.test", "127.0.0.68")
+                                      .handler());
+        webhook_receiver hook;
+        const std::string targets = write_temp_file(targets_text(port), ".yaml");
+        const std::string db = write_temp_file("", ".db");
+        std::filesystem::remove(db);
+        process watch({MXPROBE_BINARY, "watch", targets, "--db", db, "--resolver",
+                       "127.0.0.1:" + std::to_string(dns.port()), "--webhook", hook.url()},
+                      write_temp_file("", ".log"));
+        REQUIRE(
+            eventually([&] { return count(events(hook), "cert-expiry-warning", "raised") == 1; }));
+        const auto results = [&] {
+            const mxprobe::history_store store(db);
+            return store.results_since("a.test", 0).size();
+        };
+        a.reset(); // connection refused from now on
+        const std::size_t before_outage = results();
+        REQUIRE(eventually([&] { return results() >= before_outage + 2; }));
+        REQUIRE(eventually(
+            [&] {
+                try {
+                    a = std::make_unique<fake_smtp_server>(serving(material().soon), "127.0.0.67",
+                                                           port);
+                    return true;
+                } catch (const std::exception&) {
+                    return false;
+                }
+            },
+            10s));
+        const std::size_t back = results();
+        REQUIRE(eventually([&] { return results() >= back + 2; }));
+        watch.signal(SIGTERM);
+        CHECK(watch.wait_exit(5s) == 0);
+        const auto es = events(hook);
+        for (const auto& e : es) {
+            INFO(e.dump());
+            CHECK(e["kind"] == "cert-expiry-warning");
+        }
+        CHECK(count(es, "cert-expiry-warning", "raised") == 1);
+        CHECK(count(es, "cert-expiry-warning", "resolved") == 0);
+    }
+
     TEST_CASE("kill -9 in the middle of a scan, then a restart: nothing lost or duplicated") {
         smtp_script held = serving(material().own);
         held.banner_delay = 60s; // a.test's MX holds the scan up, after own.test is stored

@@ -1,5 +1,6 @@
 #include "tools/mxprobe/watch_command.hpp"
 
+#include "policy/alert_baseline.hpp"
 #include "tools/mxprobe/alert_manager.hpp"
 #include "tools/mxprobe/history_store.hpp"
 #include "tools/mxprobe/matrix_input.hpp"
@@ -57,6 +58,20 @@ struct watch_state {
     alert_manager alerts;
     metrics_snapshot metrics;
     std::map<std::string, policy::domain_facts_summary> latest; ///< by domain
+    /// Per domain, the latest facts of each MX address from a scan that checked it.
+    std::map<std::string, std::vector<policy::mx_facts>> last_checked;
+
+    void remember_checked(const policy::domain_facts_summary& facts) {
+        auto& known = last_checked[facts.domain];
+        for (const auto& m : facts.mx) {
+            if (!m.checked) {
+                continue;
+            }
+            std::erase_if(
+                known, [&](const policy::mx_facts& k) { return k.host == m.host && k.ip == m.ip; });
+            known.push_back(m);
+        }
+    }
     bool stopping = false;
     bool reload_requested = false;
     std::optional<std::int64_t> scanning; ///< the scan id in progress
@@ -112,6 +127,7 @@ void load_history(watch_state& w) {
         try {
             w.latest[r.domain] =
                 facts_from_domain_json(nlohmann::json::parse(r.document), r.domain);
+            w.remember_checked(w.latest[r.domain]);
         } catch (const std::exception& e) {
             log("ignoring the stored result of " + r.domain + ": " + e.what());
         }
@@ -182,19 +198,26 @@ void on_domain(watch_state& w, std::int64_t scan_id, domain_report&& report) {
     std::optional<policy::domain_facts_summary> previous;
     if (const auto before = w.store.previous_result(domain, scan_id)) {
         try {
-            previous = facts_from_domain_json(nlohmann::json::parse(before->document), domain);
+            previous = policy::comparison_baseline(
+                facts_from_domain_json(nlohmann::json::parse(before->document), domain),
+                w.last_checked[domain]);
         } catch (const std::exception& e) {
             log("cannot compare " + domain + " with its last result: " + e.what());
         }
     }
     const auto conditions = policy::domain_conditions(facts, previous, thresholds_of(w.file),
                                                       std::chrono::system_clock::now());
+    // What this scan could not check keeps its open alerts: no news is not good news.
+    const bool blind = policy::nothing_checked(facts);
+    const std::set<std::string> unchecked = policy::unchecked_subjects(facts);
     w.alerts.apply(
         conditions,
         [&](const stored_alert& a) {
-            return a.domain == domain && a.kind != "tlsrpt-failure-rate";
+            return a.domain == domain && a.kind != "tlsrpt-failure-rate" && !blind &&
+                   unchecked.count(a.subject) == 0;
         },
         now);
+    w.remember_checked(facts);
     w.latest[domain] = std::move(facts);
 }
 
