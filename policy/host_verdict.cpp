@@ -159,7 +159,10 @@ void judge_enumeration(const probe::enumeration_result& e, host_verdict& v,
         add(v, "legacy-tls-accepted", severity::warning,
             "the server still accepts " + legacy + " (deprecated by RFC 8996)");
     }
-    if (!e.versions.empty() && !accepted("TLSv1.2") && !accepted("TLSv1.3")) {
+    // Only once both were asked: a server that stopped answering (busy) before them is
+    // unknown there, not without them.
+    if (e.versions.count("TLSv1.2") != 0 && e.versions.count("TLSv1.3") != 0 &&
+        !accepted("TLSv1.2") && !accepted("TLSv1.3")) {
         add(v, "no-modern-tls", severity::warning,
             "no TLS 1.2 or 1.3: MTA-STS senders (RFC 8461 §7.2) cannot deliver securely");
     }

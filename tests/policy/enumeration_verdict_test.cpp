@@ -66,6 +66,12 @@ TEST_SUITE("policy.enumeration") {
         CHECK(has(v, "legacy-tls-accepted"));
     }
 
+    TEST_CASE("an enumeration cut short before TLS 1.2 was asked says nothing of modern TLS") {
+        policy::host_verdict v;
+        policy::judge_enumeration(with_versions({{"SSLv3", false}, {"TLSv1", false}}), v);
+        CHECK_FALSE(has(v, "no-modern-tls"));
+    }
+
     TEST_CASE("3DES suites accepted → cipher-3des-accepted naming each suite once (SWEET32)") {
         policy::host_verdict v;
         auto e = with_versions({{"TLSv1.1", true}, {"TLSv1.2", true}});
