@@ -27,7 +27,14 @@ domain_facts_summary comparison_baseline(domain_facts_summary previous,
             continue;
         }
         m = *found;
-        for (const auto& type : m.result_types) {
+        std::vector<std::string> carried = m.result_types;
+        carried.insert(carried.end(), m.reportable_result_types.begin(),
+                       m.reportable_result_types.end());
+        carried.insert(carried.end(), m.dane_result_types.begin(), m.dane_result_types.end());
+        if (!m.sts_result_type.empty()) {
+            carried.push_back(m.sts_result_type); // e.g. validation-failure: not in the policy
+        }
+        for (const auto& type : carried) {
             if (std::find(previous.result_types.begin(), previous.result_types.end(), type) ==
                 previous.result_types.end()) {
                 previous.result_types.push_back(type);

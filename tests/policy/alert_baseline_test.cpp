@@ -66,6 +66,19 @@ TEST_SUITE("policy.alert_baseline") {
         CHECK(policy::domain_conditions(back, baseline, {}, now).empty());
     }
 
+    TEST_CASE(
+        "an MX outside an enforced MTA-STS policy, down and back: validation-failure is not new") {
+        mx_facts before = reachable("mx1.example.net", "192.0.2.1");
+        before.result_types.clear();
+        before.sts_compliant = false;
+        before.sts_result_type = "validation-failure";
+        const auto baseline =
+            policy::comparison_baseline(domain({down("mx1.example.net", "192.0.2.1")}), {before});
+        CHECK(baseline.result_types == std::vector<std::string>{"validation-failure"});
+        CHECK(policy::domain_conditions(domain({before}, {"validation-failure"}), baseline, {}, now)
+                  .empty());
+    }
+
     TEST_CASE("a real change across an outage is still told") {
         const mx_facts before = reachable("mx1.example.net", "192.0.2.1");
         mx_facts renewed = before;
