@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 namespace probe {
@@ -103,37 +104,22 @@ x509_store_st* new_trust_store(const std::string& ca_file) {
     return store.release();
 }
 
-chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
-                          const std::string& expected_host) {
-    openssl_error_guard guard;
+namespace {
+
+// Everything after the verification itself: errors, path, completeness, order, host name.
+chain_verdict judge_chain(stack_st_X509* presented, stack_st_X509* built,
+                          std::vector<verify_error_at> errors, const std::string& expected_host) {
     chain_verdict out;
-    if (presented == nullptr || sk_X509_num(presented) == 0) {
-        out.verify_error = "no certificate presented";
-        return out;
-    }
     X509* leaf = sk_X509_value(presented, 0);
     out.hostname_match = host_matches(leaf, expected_host);
     check_order(presented, out);
-
-    x509_store_ctx_ptr ctx(X509_STORE_CTX_new());
-    verify_log log;
-    if (!ctx || X509_STORE_CTX_init(ctx.get(), trust_store, leaf, presented) != 1) {
-        out.verify_error = "cannot set up verification: " + drain_openssl_errors();
-        return out;
-    }
-    X509_STORE_CTX_set_app_data(ctx.get(), &log);
-    X509_STORE_CTX_set_verify_cb(ctx.get(), record_errors);
-    X509_VERIFY_PARAM_set_purpose(X509_STORE_CTX_get0_param(ctx.get()), X509_PURPOSE_SSL_SERVER);
-    // With the callback accepting everything, the result is only "no error was reported".
-    X509_verify_cert(ctx.get());
-    out.errors = std::move(log.errors);
+    out.errors = std::move(errors);
     out.trusted = out.errors.empty();
     if (!out.trusted) {
         out.verify_code = out.errors.front().code;
         out.verify_error = out.errors.front().message;
         out.verify_error_depth = out.errors.front().depth;
     }
-    STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
     out.verified_chain_length = built != nullptr ? sk_X509_num(built) : 0;
 
     bool issuer_missing = false;
@@ -163,6 +149,76 @@ chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
         out.chain_complete = true;
     }
     return out;
+}
+
+int handshake_verification_index() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+// The handshake's verify callback: the same log as record_errors, found through the SSL.
+int record_handshake_errors(int ok, X509_STORE_CTX* ctx) {
+    if (ok == 0) {
+        auto* ssl = static_cast<SSL*>(
+            X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
+        auto* record = ssl != nullptr ? static_cast<handshake_verification*>(
+                                            SSL_get_ex_data(ssl, handshake_verification_index()))
+                                      : nullptr;
+        if (record != nullptr) {
+            const int code = X509_STORE_CTX_get_error(ctx);
+            record->errors.push_back(
+                {X509_STORE_CTX_get_error_depth(ctx), code, X509_verify_cert_error_string(code)});
+        }
+    }
+    return 1; // keep going: a monitor wants every problem, and the probe decides, not TLS
+}
+
+} // namespace
+
+chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
+                          const std::string& expected_host) {
+    openssl_error_guard guard;
+    chain_verdict out;
+    if (presented == nullptr || sk_X509_num(presented) == 0) {
+        out.verify_error = "no certificate presented";
+        return out;
+    }
+    X509* leaf = sk_X509_value(presented, 0);
+    x509_store_ctx_ptr ctx(X509_STORE_CTX_new());
+    verify_log log;
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), trust_store, leaf, presented) != 1) {
+        out.hostname_match = host_matches(leaf, expected_host);
+        check_order(presented, out);
+        out.verify_error = "cannot set up verification: " + drain_openssl_errors();
+        return out;
+    }
+    X509_STORE_CTX_set_app_data(ctx.get(), &log);
+    X509_STORE_CTX_set_verify_cb(ctx.get(), record_errors);
+    X509_VERIFY_PARAM_set_purpose(X509_STORE_CTX_get0_param(ctx.get()), X509_PURPOSE_SSL_SERVER);
+    // With the callback accepting everything, the result is only "no error was reported".
+    X509_verify_cert(ctx.get());
+    return judge_chain(presented, X509_STORE_CTX_get0_chain(ctx.get()), std::move(log.errors),
+                       expected_host);
+}
+
+bool record_handshake_verification(SSL* ssl, handshake_verification& record) {
+    if (SSL_set_ex_data(ssl, handshake_verification_index(), &record) != 1) {
+        return false;
+    }
+    SSL_set_verify(ssl, SSL_get_verify_mode(ssl), record_handshake_errors);
+    return true;
+}
+
+chain_verdict check_handshake_chain(SSL* ssl, const handshake_verification& record,
+                                    const std::string& expected_host) {
+    openssl_error_guard guard;
+    stack_st_X509* presented = SSL_get_peer_cert_chain(ssl);
+    if (presented == nullptr || sk_X509_num(presented) == 0) {
+        chain_verdict out;
+        out.verify_error = "no certificate presented";
+        return out;
+    }
+    return judge_chain(presented, SSL_get0_verified_chain(ssl), record.errors, expected_host);
 }
 
 void to_json(nlohmann::json& j, const chain_verdict& v) {

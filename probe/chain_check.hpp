@@ -11,6 +11,7 @@
 struct x509_st;
 struct x509_store_st;
 struct stack_st_X509;
+struct ssl_st;
 
 namespace probe {
 
@@ -42,6 +43,22 @@ struct chain_verdict {
 /// time, as a sender would at the moment of delivery.
 chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
                           const std::string& expected_host);
+
+/// What the TLS handshake's own chain verification reported, kept for check_handshake_chain.
+/// OpenSSL verifies the server's chain in every client handshake (whatever the verify mode);
+/// recording that run spares the probe a second verification, a fifth of its CPU per session.
+struct handshake_verification {
+    std::vector<verify_error_at> errors;
+};
+
+/// Makes `ssl`'s coming handshake record every verification error into `record` (which must
+/// outlive the handshake) and carry on. Returns false when OpenSSL refused the setting.
+bool record_handshake_verification(ssl_st* ssl, handshake_verification& record);
+
+/// The chain verdict of a finished handshake that recorded its verification: the same facts
+/// as check_chain against the SSL_CTX's store, without verifying again.
+chain_verdict check_handshake_chain(ssl_st* ssl, const handshake_verification& record,
+                                    const std::string& expected_host);
 
 /// Loads a trust store from a PEM bundle, or the system default paths when `ca_file` is
 /// empty. Throws std::runtime_error carrying the OpenSSL error queue on failure.

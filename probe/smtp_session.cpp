@@ -157,7 +157,7 @@ asio::awaitable<void> async_raw_hello(beast::tcp_stream& tcp, const std::string&
 }
 
 asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
-                                  const session_options& options, asio::ssl::context& tls) {
+                                  const session_options& options) {
     beast::tcp_stream& tcp = stream.next_layer();
     std::string pending;
 
@@ -248,6 +248,12 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
         co_return;
     }
     SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+    handshake_verification verification;
+    if (options.inspect_chain && !record_handshake_verification(ssl, verification)) {
+        fail(r, status::internal_error, phase::handshake,
+             "cannot record the chain verification: " + drain_openssl_errors());
+        co_return;
+    }
     tcp.expires_after(options.timeouts.handshake);
     auto [handshake_ec] =
         co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
@@ -266,8 +272,7 @@ asio::awaitable<void> run_session(tls_stream& stream, session_result& r,
     }
     r.tls = describe_session(ssl);
     if (options.inspect_chain) {
-        r.certificate = check_chain(SSL_get_peer_cert_chain(ssl),
-                                    SSL_CTX_get_cert_store(tls.native_handle()), r.host);
+        r.certificate = check_handshake_chain(ssl, verification, r.host);
     }
 
     if (options.ehlo_after_tls) {
@@ -318,7 +323,7 @@ asio::awaitable<session_result> async_smtp_session(asio::ip::tcp::endpoint endpo
         // Some MTAs answer QUIT inside TLS only after the Nagle delay.
         error_code ignored;
         tcp.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-        co_await run_session(stream, r, options, tls);
+        co_await run_session(stream, r, options);
     }
     error_code ignored;
     tcp.socket().close(ignored);

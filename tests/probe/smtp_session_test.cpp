@@ -25,6 +25,7 @@
 #include <boost/asio/read.hpp>
 #include <doctest/doctest.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 namespace probe {
 // So doctest prints our enums in failed checks.
@@ -247,6 +248,59 @@ TEST_SUITE("probe.smtp_session") {
         REQUIRE(r.certificate.has_value());
         CHECK(r.certificate->trusted);
         CHECK_FALSE(r.certificate->hostname_match); // the leaf names mx.test only
+    }
+
+    // The chain verdict comes from the handshake's own verification (probe/chain_check.cpp,
+    // check_handshake_chain): the same facts check_chain gives, for each kind of bad chain.
+    TEST_CASE("chain verdicts from the handshake: missing intermediate, expired, wrong name") {
+        smtp_script bare = script();
+        bare.tls.cert_chain_pem = material().leaf.cert_pem(); // no intermediate
+        {
+            fake_smtp_server server(bare);
+            const auto [r, took] = run_session(server, patient());
+            REQUIRE(r.certificate.has_value());
+            CHECK_FALSE(r.certificate->trusted);
+            CHECK(r.certificate->missing_intermediate);
+            CHECK_FALSE(r.certificate->chain_complete);
+            CHECK(r.certificate->hostname_match);
+            REQUIRE_FALSE(r.certificate->errors.empty());
+            CHECK(r.certificate->verify_code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+        }
+        const auto expired_leaf = material().pki.leaf(
+            mxprobe_test::cert_spec{.common_name = "mx.test",
+                                    .dns_names = {"mx.test"},
+                                    .not_before_offset = -std::chrono::seconds(100 * 86400),
+                                    .not_after_offset = -std::chrono::seconds(86400)});
+        smtp_script expired = script();
+        expired.tls.cert_chain_pem =
+            expired_leaf.cert_pem() + material().pki.intermediate.cert_pem();
+        expired.tls.key_pem = expired_leaf.key_pem();
+        {
+            fake_smtp_server server(expired);
+            const auto [r, took] = run_session(server, patient());
+            REQUIRE(r.certificate.has_value());
+            CHECK_FALSE(r.certificate->trusted);
+            CHECK(r.certificate->expired);
+            CHECK_FALSE(r.certificate->other_errors);
+            CHECK(r.certificate->chain_complete);
+            CHECK(r.certificate->verified_chain_length == 3);
+        }
+        {
+            fake_smtp_server server(script());
+            const auto [r, took] = run_session(server, patient(), "other.test");
+            REQUIRE(r.certificate.has_value());
+            CHECK(r.certificate->trusted); // the chain is fine; the name is not
+            CHECK_FALSE(r.certificate->hostname_match);
+        }
+        {
+            fake_smtp_server server(script());
+            asio::ssl::context tls = untrusting_context();
+            const auto [r, took] = run_session(server.endpoint(), patient(), tls, "mx.test");
+            REQUIRE(r.certificate.has_value());
+            CHECK_FALSE(r.certificate->trusted);
+            CHECK(r.certificate->untrusted_root);
+            CHECK_FALSE(r.certificate->missing_intermediate);
+        }
     }
 
     TEST_CASE("the EHLO name option is what the probe sends, before and inside TLS") {
