@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -144,25 +145,31 @@ void mx_changes(collector& c, const mx_facts& now_mx, const mx_facts& before) {
     }
     const auto had = versions_of(before);
     const auto has = versions_of(now_mx);
+    const auto line = [&](std::string_view what, const std::string& item) {
+        std::string text = at;
+        text.append(what).append(item);
+        return text;
+    };
     for (const auto& v : had) {
         if (has.count(v) == 0 && !weak_version(v)) {
-            c.add("tls-version-lost", "warning", at, v, at + " no longer accepts " + v);
+            c.add("tls-version-lost", "warning", at, v, line(" no longer accepts ", v));
         }
     }
     for (const auto& v : has) {
         if (had.count(v) == 0 && weak_version(v)) {
-            c.add("weak-version-gained", "warning", at, v, at + " now accepts " + v);
+            c.add("weak-version-gained", "warning", at, v, line(" now accepts ", v));
         }
     }
     const auto suites_before = suites_of(before);
-    for (const auto& s : suites_of(now_mx)) {
+    const auto suites_now = suites_of(now_mx);
+    for (const auto& s : suites_now) {
         if (weak_suite(s) && suites_before.count(s) == 0 && !suites_before.empty()) {
-            c.add("weak-cipher-gained", "warning", at, s, at + " now accepts the weak suite " + s);
+            c.add("weak-cipher-gained", "warning", at, s, line(" now accepts the weak suite ", s));
         }
     }
     for (const auto& s : suites_before) {
-        if (!weak_suite(s) && !now_mx.ciphers.empty() && suites_of(now_mx).count(s) == 0) {
-            c.add("cipher-lost", "info", at, s, at + " no longer accepts " + s);
+        if (!weak_suite(s) && !now_mx.ciphers.empty() && suites_now.count(s) == 0) {
+            c.add("cipher-lost", "info", at, s, line(" no longer accepts ", s));
         }
     }
 }
@@ -247,10 +254,11 @@ std::vector<alert_condition> tlsrpt_conditions(const inbound_summary& s,
             continue;
         }
         char share[32];
-        std::snprintf(share, sizeof share, "%.1f%%", 100.0 * rate);
+        (void)std::snprintf(share, sizeof share, "%.1f%%", 100.0 * rate);
         std::string types;
         for (const auto& [type, n] : mx.failure_types) {
-            types += (types.empty() ? "" : ", ") + type + " " + with_separators(n);
+            types.append(types.empty() ? "" : ", ").append(type).append(" ");
+            types += with_separators(n);
         }
         alert_condition c;
         c.kind = "tlsrpt-failure-rate";
@@ -258,8 +266,10 @@ std::vector<alert_condition> tlsrpt_conditions(const inbound_summary& s,
         c.severity = rate > 2 * t.failure_rate ? "critical" : "warning";
         c.domain = s.domain;
         c.subject = host;
-        c.message = "senders report " + std::string(share) + " of " + with_separators(sessions) +
-                    " sessions to " + s.domain + " failing at " + host + " (" + types + ")";
+        c.message = "senders report ";
+        c.message.append(share).append(" of ").append(with_separators(sessions));
+        c.message.append(" sessions to ").append(s.domain).append(" failing at ").append(host);
+        c.message.append(" (").append(types).append(")");
         out.push_back(std::move(c));
     }
     return out;
