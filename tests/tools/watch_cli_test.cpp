@@ -146,6 +146,41 @@ template <class F> bool eventually(F done, std::chrono::milliseconds limit = 30s
     return done();
 }
 
+// a.test and own.test, each with one MX at the given address.
+fake_zone two_domains(const std::string& a_ip, const std::string& own_ip) {
+    return fake_zone()
+        .mx("a.test", 10, "mx.a.test")
+        .a("mx.a.test", a_ip)
+        .mx("own.test", 10, "mx.own.test")
+        .a("mx.own.test", own_ip);
+}
+
+// A path for a store that does not exist yet.
+std::string fresh_db() {
+    const std::string db = write_temp_file("", ".db");
+    std::filesystem::remove(db);
+    return db;
+}
+
+// A server on an address and port another one just left: its connections may hold the
+// address for a moment (FIN_WAIT), so binding is retried for a while.
+std::unique_ptr<fake_smtp_server> serve_again(const smtp_script& script, const std::string& ip,
+                                              std::uint16_t port) {
+    std::unique_ptr<fake_smtp_server> out;
+    const bool bound = eventually(
+        [&] {
+            try {
+                out = std::make_unique<fake_smtp_server>(script, ip, port);
+                return true;
+            } catch (const std::exception&) {
+                return false;
+            }
+        },
+        10s);
+    REQUIRE(bound);
+    return out;
+}
+
 std::string targets_text(std::uint16_t port, const std::string& extra_partner = "") {
     return "defaults:\n  port: " + std::to_string(port) + "\n  ca_file: " + material().root_file +
            "\n  allow_private: true\n  ehlo: watch.test\n  timeout: 3s\n  ip_spacing: 0s\n"
@@ -163,18 +198,13 @@ TEST_SUITE("tools.watch_cli") {
         auto a = std::make_unique<fake_smtp_server>(serving(material().soon), "127.0.0.61");
         const std::uint16_t port = a->port();
         const fake_smtp_server own(serving(material().own), "127.0.0.62", port);
-        const fake_dns_server dns(fake_zone()
-                                      .mx("a.test", 10, "mx.a.test")
-                                      .a("mx.a.test", "127.0.0.61")
-                                      .mx("own.test", 10, "mx.own.test")
-                                      .a("mx.own.test", "127.0.0.62")
+        const fake_dns_server dns(two_domains("127.0.0.61", "127.0.0.62")
                                       .mx("b.test", 10, "mx.b.test")
                                       .a("mx.b.test", "127.0.0.62")
                                       .handler());
         webhook_receiver hook;
         const std::string targets = write_temp_file(targets_text(port), ".yaml");
-        const std::string db = write_temp_file("", ".db");
-        std::filesystem::remove(db);
+        const std::string db = fresh_db();
         const std::string jsonl = write_temp_file("", ".jsonl");
         const std::string log = write_temp_file("", ".log");
         const std::uint16_t metrics_port = free_port();
@@ -203,18 +233,7 @@ TEST_SUITE("tools.watch_cli") {
 
         // Renewal with a new key: the expiry warning resolves, the new key is seen once.
         a.reset();
-        // The old server's connections may hold the address for a moment (FIN_WAIT).
-        REQUIRE(eventually(
-            [&] {
-                try {
-                    a = std::make_unique<fake_smtp_server>(serving(material().fresh), "127.0.0.61",
-                                                           port);
-                    return true;
-                } catch (const std::exception&) {
-                    return false;
-                }
-            },
-            10s));
+        a = serve_again(serving(material().fresh), "127.0.0.61", port);
         REQUIRE(eventually([&] {
             const auto es = events(hook);
             return count(es, "cert-expiry-warning", "resolved") == 1 &&
@@ -265,16 +284,10 @@ TEST_SUITE("tools.watch_cli") {
         const fake_smtp_server a(serving(material().soon), "127.0.0.65");
         const std::uint16_t port = a.port();
         const fake_smtp_server own(serving(material().own), "127.0.0.66", port);
-        const fake_dns_server dns(fake_zone()
-                                      .mx("a.test", 10, "mx.a.test")
-                                      .a("mx.a.test", "127.0.0.65")
-                                      .mx("own.test", 10, "mx.own.test")
-                                      .a("mx.own.test", "127.0.0.66")
-                                      .handler());
+        const fake_dns_server dns(two_domains("127.0.0.65", "127.0.0.66").handler());
         webhook_receiver hook(1); // the first POST gets a 503; the retry comes a second later
         const std::string targets = write_temp_file(targets_text(port), ".yaml");
-        const std::string db = write_temp_file("", ".db");
-        std::filesystem::remove(db);
+        const std::string db = fresh_db();
         const std::string jsonl = write_temp_file("", ".jsonl");
         process watch({MXPROBE_BINARY, "watch", targets, "--db", db, "--resolver",
                        "127.0.0.1:" + std::to_string(dns.port()), "--webhook", hook.url(),
@@ -297,16 +310,10 @@ TEST_SUITE("tools.watch_cli") {
         auto a = std::make_unique<fake_smtp_server>(serving(material().soon), "127.0.0.67");
         const std::uint16_t port = a->port();
         const fake_smtp_server own(serving(material().own), "127.0.0.68", port);
-        const fake_dns_server dns(fake_zone()
-                                      .mx("a.test", 10, "mx.a.test")
-                                      .a("mx.a.test", "127.0.0.67")
-                                      .mx("own.test", 10, "mx.own.test")
-                                      .a("mx.own.test", "127.0.0.68")
-                                      .handler());
+        const fake_dns_server dns(two_domains("127.0.0.67", "127.0.0.68").handler());
         webhook_receiver hook;
         const std::string targets = write_temp_file(targets_text(port), ".yaml");
-        const std::string db = write_temp_file("", ".db");
-        std::filesystem::remove(db);
+        const std::string db = fresh_db();
         process watch({MXPROBE_BINARY, "watch", targets, "--db", db, "--resolver",
                        "127.0.0.1:" + std::to_string(dns.port()), "--webhook", hook.url()},
                       write_temp_file("", ".log"));
@@ -319,17 +326,7 @@ TEST_SUITE("tools.watch_cli") {
         a.reset(); // connection refused from now on
         const std::size_t before_outage = results();
         REQUIRE(eventually([&] { return results() >= before_outage + 2; }));
-        REQUIRE(eventually(
-            [&] {
-                try {
-                    a = std::make_unique<fake_smtp_server>(serving(material().soon), "127.0.0.67",
-                                                           port);
-                    return true;
-                } catch (const std::exception&) {
-                    return false;
-                }
-            },
-            10s));
+        a = serve_again(serving(material().soon), "127.0.0.67", port);
         const std::size_t back = results();
         REQUIRE(eventually([&] { return results() >= back + 2; }));
         watch.signal(SIGTERM);
@@ -362,8 +359,7 @@ TEST_SUITE("tools.watch_cli") {
                 "own_domains: [own.test]\npartners: [a.test]\n"
                 "schedule:\n  - name: all\n    every: 1h\n",
             ".yaml");
-        const std::string db = write_temp_file("", ".db");
-        std::filesystem::remove(db);
+        const std::string db = fresh_db();
         const std::vector<std::string> args = {MXPROBE_BINARY,
                                                "watch",
                                                targets,

@@ -1,12 +1,11 @@
 #include "tools/mxprobe/check_cert_command.hpp"
 
-#include "policy/tlsa_lookup_mapping.hpp"
-
 #include "policy/candidate_certificate.hpp"
 #include "policy/candidate_names.hpp"
 #include "policy/dane_rollover.hpp"
 #include "policy/live_comparison.hpp"
 #include "policy/sts_outcome.hpp"
+#include "policy/tlsa_lookup_mapping.hpp"
 #include "probe/candidate_chain.hpp"
 #include "probe/chain_file.hpp"
 #include "probe/key_file.hpp"
