@@ -51,7 +51,9 @@ const probe_output& probe_host(const tsv_row& s) {
     const std::string command = std::string(MXPROBE_BINARY) + " host " + shell_quote(s.at("sni")) +
                                 " --ip " + s.at("ip") + " --port " + s.at("port") +
                                 " --allow-private --ca-file " + shell_quote(ca_file) +
-                                " --ehlo probe.lab.test --timeout 10 --enumerate --json";
+                                " --ehlo probe.lab.test --timeout 10 --enumerate --json" +
+                                // TLS scenarios: no TLSA lookup, no resolver off loopback.
+                                " --no-dane --resolver 127.0.0.1:9";
     const auto r = run(command);
     REQUIRE_MESSAGE(!r.out.empty(), "no output from: " << command);
     return done[s.at("name")] = {r.exit_code, json::parse(r.out)};

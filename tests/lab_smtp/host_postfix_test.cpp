@@ -59,11 +59,16 @@ struct probe_output {
     json doc;
 };
 
+// These scenarios are about TLS, not DANE: no TLSA lookup, and the resolver on loopback so
+// that nothing could consult /etc/resolv.conf or leave the machine.
+const std::string no_system_dns = " --no-dane --resolver 127.0.0.1:9";
+
 probe_output probe_host(const scenario& s) {
     const std::string command = std::string(MXPROBE_BINARY) + " host " + shell_quote(s.sni) +
                                 " --ip " + s.ip + " --port " + s.port + " --allow-private" +
                                 " --ca-file " + shell_quote((lab_dir / "pki/root.crt").string()) +
-                                " --ehlo probe.lab.test --timeout 10 --enumerate --json";
+                                " --ehlo probe.lab.test --timeout 10 --enumerate --json" +
+                                no_system_dns;
     const auto r = run(command);
     REQUIRE_MESSAGE(!r.out.empty(), "no output from: " << command);
     return {r.exit_code, json::parse(r.out)};
@@ -257,7 +262,8 @@ TEST_SUITE("lab.postfix") {
 
     TEST_CASE("a refused special-purpose address without --allow-private: exit 3, clear message") {
         const auto r = run(std::string(MXPROBE_BINARY) +
-                           " host mx-valid.lab.test --ip 127.0.0.21 --port 2525 --json 2>&1");
+                           " host mx-valid.lab.test --ip 127.0.0.21 --port 2525 --json" +
+                           no_system_dns + " 2>&1");
         CHECK(r.exit_code == 3);
         CHECK(r.out.find("loopback") != std::string::npos);
         CHECK(r.out.find("--allow-private") != std::string::npos);
