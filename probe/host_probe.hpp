@@ -26,7 +26,7 @@ struct host_probe_options {
     bool enumerate = false;
     int retries = 2; ///< further attempts after a 421 or a drop at the greeting
     std::chrono::milliseconds retry_delay{30000}; ///< before the first retry; doubled after
-    std::chrono::milliseconds slow_after{3000};   ///< then the active slot is given back
+    std::chrono::milliseconds slow_after{1000};   ///< then the active slot is given back
     bool allow_private = false; ///< loopback, RFC 1918, ... are refused without it
 };
 

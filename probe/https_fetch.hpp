@@ -26,7 +26,7 @@ struct https_fetch_options {
     std::string target = "/.well-known/mta-sts.txt";
     std::uint16_t port = 443;
     std::chrono::milliseconds deadline{10000};          ///< for everything after DNS
-    std::size_t max_body = 64 * 1024;                   ///< RFC 8461 §3.3 suggests 64 KiB
+    std::size_t max_body = std::size_t{64} * 1024;      ///< RFC 8461 §3.3 suggests 64 KiB
     std::string required_media_type = "text/plain";     ///< empty: any
     bool allow_private = false;                         ///< permit special-purpose addresses
     std::optional<boost::asio::ip::address> connect_to; ///< skip DNS and connect here

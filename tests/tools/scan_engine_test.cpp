@@ -223,6 +223,60 @@ TEST_SUITE("tools.scan_engine") {
         CHECK(out.of("nomail.test").verdict.overall == policy::severity::ok);
     }
 
+    TEST_CASE("domains held by a tarpit give their place in the window to the next ones") {
+        fleet mx;
+        smtp_script tarpit = valid_script();
+        tarpit.banner_delay = std::chrono::seconds(30);
+        mx.add("slow", "127.0.0.38", tarpit);
+        mx.add("quick", "127.0.0.39", valid_script());
+        fake_zone z;
+        std::vector<std::string> held;
+        std::vector<std::string> others;
+        for (int i = 0; i < 3; ++i) {
+            held.push_back("held" + std::to_string(i) + ".test");
+            z.mx(held.back(), 10, "slow.same.test");
+        }
+        z.a("slow.same.test", "127.0.0.38");
+        for (int i = 0; i < 8; ++i) {
+            others.push_back("other" + std::to_string(i) + ".test");
+            const std::string host = "q" + std::to_string(i) + ".same.test";
+            z.mx(others.back(), 10, host).a(host, "127.0.0.39");
+        }
+        std::vector<std::string> domains = held; // first, so they take the whole window
+        domains.insert(domains.end(), others.begin(), others.end());
+        const resolver::library ares;
+        fake_dns_server dns(z.handler());
+        auto d = lab_defaults(dns, mx.port());
+        d.domains_in_flight = 2;
+
+        SUBCASE("with room to wait outside the window, nobody waits for the tarpit") {
+            const scan_outcome out = scan(d, domains);
+            REQUIRE(out.reports.size() == domains.size());
+            CHECK(mx.at("slow").connections() == 1);
+            for (const auto& h : held) {
+                CHECK(out.of(h).verdict.hosts.at(0).probe->session.failed_phase ==
+                      probe::phase::banner);
+                for (const auto& o : others) {
+                    CAPTURE(o);
+                    CHECK(out.finished_at(o) < out.finished_at(h));
+                }
+            }
+            for (const auto& o : others) {
+                CHECK(out.of(o).verdict.overall == policy::severity::ok);
+            }
+        }
+        SUBCASE("domains_waiting 0: the tarpit's domains keep their places until they end") {
+            d.domains_waiting = 0;
+            const scan_outcome out = scan(d, domains);
+            REQUIRE(out.reports.size() == domains.size());
+            for (const auto& o : others) {
+                CAPTURE(o);
+                CHECK(out.finished_at(o) > out.finished_at(held[0]));
+                CHECK(out.finished_at(o) > out.finished_at(held[1]));
+            }
+        }
+    }
+
     TEST_CASE("one connection at a time per IP, however many MX names point at it") {
         fleet mx;
         mx.add("same", "127.0.0.37", valid_script());

@@ -64,6 +64,19 @@ TEST_SUITE("tools.targets_file") {
         CHECK(f.partners[1].domain == "b.example");
     }
 
+    TEST_CASE("the domain window: domains_in_flight and domains_waiting") {
+        const auto unset = parse_targets("partners: [a.example]\n", "t");
+        CHECK(unset.defaults.domains_in_flight == 0); // twice concurrency, decided by the scan
+        CHECK_FALSE(unset.defaults.domains_waiting.has_value());
+        const auto set = parse_targets(
+            "defaults:\n  domains_in_flight: 50\n  domains_waiting: 0\npartners: [a.example]\n",
+            "t");
+        CHECK(set.defaults.domains_in_flight == 50);
+        CHECK(set.defaults.domains_waiting == std::optional<std::size_t>(0));
+        CHECK(error_of("defaults:\n  domains_waiting: -1\npartners: [a.example]\n")
+                  .find("t.yaml:2:20: 'domains_waiting' must be between 0 and 1000000") == 0);
+    }
+
     TEST_CASE("an unknown key names its line and column and the known keys") {
         const std::string e =
             error_of("defaults:\n  timeout: 5s\n  concurency: 10\npartners: [a.example]\n");

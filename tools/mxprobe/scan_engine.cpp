@@ -132,9 +132,11 @@ asio::awaitable<scan_run_result> async_scan(scan_run_options options, item_sourc
         sink(std::move(report));
     };
 
-    const std::size_t window = d.domains_in_flight != 0
-                                   ? d.domains_in_flight
-                                   : std::max<std::size_t>(2 * d.concurrency, 16);
+    probe::scan_window window;
+    window.in_flight = d.domains_in_flight != 0 ? d.domains_in_flight
+                                                : std::max<std::size_t>(2 * d.concurrency, 16);
+    window.waiting = d.domains_waiting.value_or(4 * window.in_flight);
+    window.slow_after = d.slow_after;
     scan_progress progress(ex, options.progress, options.label, options.total, [&] {
         return progress_counts{result.domains, in_flight.size(), budget.active(),
                                budget.connections(), cache.probes_started()};
@@ -157,8 +159,8 @@ scan_run_result run_scan(const scan_run_options& options, const item_source& nex
     std::exception_ptr failure;
     asio::co_spawn(io, async_scan(options, next, sink, stopping),
                    [&](std::exception_ptr e, scan_run_result r) {
-                       failure = e;
-                       result = r;
+                       failure = std::move(e);
+                       result = std::move(r);
                        io.stop();
                    });
     // A signal stops the scan at once: what finished is already in the sink; what was in

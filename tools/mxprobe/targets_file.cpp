@@ -181,6 +181,7 @@ void read_defaults(const reader& r, const YAML::Node& n, scan_defaults& d,
                                                 "retry_delay",
                                                 "slow_after",
                                                 "domains_in_flight",
+                                                "domains_waiting",
                                                 "enumerate",
                                                 "ca_file",
                                                 "resolver",
@@ -214,6 +215,8 @@ void read_defaults(const reader& r, const YAML::Node& n, scan_defaults& d,
             d.slow_after = r.duration(v, k);
         } else if (k == "domains_in_flight") {
             d.domains_in_flight = static_cast<std::size_t>(r.integer(v, k, 1, 1000000));
+        } else if (k == "domains_waiting") {
+            d.domains_waiting = static_cast<std::size_t>(r.integer(v, k, 0, 1000000));
         } else if (k == "enumerate") {
             d.enumerate = r.boolean(v, k);
         } else if (k == "ca_file") {

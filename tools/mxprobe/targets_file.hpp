@@ -34,8 +34,9 @@ struct scan_defaults {
     std::chrono::milliseconds ip_spacing{500};       ///< between connections to one IP
     int retries = 2;                                 ///< after a 421 or a drop at the greeting
     std::chrono::milliseconds retry_delay{30000};
-    std::chrono::milliseconds slow_after{3000}; ///< a slower session gives back its slot
+    std::chrono::milliseconds slow_after{1000}; ///< a slower session gives back its slot
     std::size_t domains_in_flight = 0;          ///< 0: twice `concurrency`
+    std::optional<std::size_t> domains_waiting; ///< nothing: four times `domains_in_flight`
     bool enumerate = false;
     std::string ca_file;                ///< empty: the system trust store
     std::vector<std::string> resolvers; ///< "IP[:PORT]"; empty: /etc/resolv.conf
