@@ -2,6 +2,7 @@
 
 #include "probe/openssl_error.hpp"
 #include "probe/openssl_ptr.hpp"
+#include "probe/verification_cache.hpp"
 
 #include <cctype>
 #include <stdexcept>
@@ -201,6 +202,77 @@ chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
                        expected_host);
 }
 
+void x509_chain_release::operator()(stack_st_X509* chain) const noexcept {
+    sk_X509_pop_free(chain, X509_free);
+}
+
+x509_chain_ptr share_chain(stack_st_X509* chain) {
+    return x509_chain_ptr(chain != nullptr ? X509_chain_up_ref(chain) : nullptr);
+}
+
+namespace {
+
+void free_cache(void* /*parent*/, void* cache, CRYPTO_EX_DATA* /*data*/, int /*index*/,
+                long /*argl*/, void* /*argp*/) {
+    // The context owned it since share_chain_verifications; it goes with the context.
+    const std::unique_ptr<verification_cache> owned(static_cast<verification_cache*>(cache));
+}
+
+int cache_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_cache);
+    return index;
+}
+
+// The context's replacement for X509_verify_cert in the handshake: a chain verified a
+// moment ago on this context is not verified again. The recorded errors and path are all
+// the probe reads (the verify callback accepts every error), so a reused one stands in fully.
+int verify_or_reuse(X509_STORE_CTX* store_ctx, void* arg) {
+    auto* cache = static_cast<verification_cache*>(arg);
+    auto* ssl = static_cast<SSL*>(
+        X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* record = ssl != nullptr ? static_cast<handshake_verification*>(
+                                        SSL_get_ex_data(ssl, handshake_verification_index()))
+                                  : nullptr;
+    if (cache == nullptr || record == nullptr) {
+        return X509_verify_cert(store_ctx);
+    }
+    std::string key =
+        chain_key(X509_STORE_CTX_get0_cert(store_ctx), X509_STORE_CTX_get0_untrusted(store_ctx));
+    const auto now = verification_cache::clock::now();
+    if (!key.empty()) {
+        if (const auto* seen = cache->find(key, now)) {
+            record->errors = seen->errors;
+            record->built = share_chain(seen->built.get());
+            record->reused = true;
+            return 1;
+        }
+    }
+    const int ok = X509_verify_cert(store_ctx);
+    record->built = x509_chain_ptr(X509_STORE_CTX_get1_chain(store_ctx));
+    if (!key.empty()) {
+        cache->store(std::move(key), record->errors, share_chain(record->built.get()), now);
+    }
+    return ok;
+}
+
+} // namespace
+
+bool share_chain_verifications(SSL_CTX* ctx) {
+    if (SSL_CTX_get_ex_data(ctx, cache_index()) != nullptr) {
+        return true;
+    }
+    auto cache = std::make_unique<verification_cache>();
+    if (SSL_CTX_set_ex_data(ctx, cache_index(), cache.get()) != 1) {
+        return false;
+    }
+    SSL_CTX_set_cert_verify_callback(ctx, verify_or_reuse, cache.release());
+    return true;
+}
+
+const verification_cache* chain_verifications(const SSL_CTX* ctx) {
+    return static_cast<const verification_cache*>(SSL_CTX_get_ex_data(ctx, cache_index()));
+}
+
 bool record_handshake_verification(SSL* ssl, handshake_verification& record) {
     if (SSL_set_ex_data(ssl, handshake_verification_index(), &record) != 1) {
         return false;
@@ -218,7 +290,8 @@ chain_verdict check_handshake_chain(SSL* ssl, const handshake_verification& reco
         out.verify_error = "no certificate presented";
         return out;
     }
-    return judge_chain(presented, SSL_get0_verified_chain(ssl), record.errors, expected_host);
+    stack_st_X509* built = record.built ? record.built.get() : SSL_get0_verified_chain(ssl);
+    return judge_chain(presented, built, record.errors, expected_host);
 }
 
 void to_json(nlohmann::json& j, const chain_verdict& v) {

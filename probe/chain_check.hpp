@@ -3,6 +3,7 @@
 // trust store, does the leaf match the expected host name, is the chain complete and in
 // order. Shared by the live probe and by the certificate check before deployment.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,11 @@ struct x509_st;
 struct x509_store_st;
 struct stack_st_X509;
 struct ssl_st;
+struct ssl_ctx_st;
 
 namespace probe {
+
+class verification_cache;
 
 struct verify_error_at {
     int depth = 0;
@@ -47,8 +51,18 @@ chain_verdict check_chain(stack_st_X509* presented, x509_store_st* trust_store,
 /// What the TLS handshake's own chain verification reported, kept for check_handshake_chain.
 /// OpenSSL verifies the server's chain in every client handshake (whatever the verify mode);
 /// recording that run spares the probe a second verification, a fifth of its CPU per session.
+struct x509_chain_release {
+    void operator()(stack_st_X509* chain) const noexcept; ///< the stack and its references
+};
+using x509_chain_ptr = std::unique_ptr<stack_st_X509, x509_chain_release>;
+
+/// A new stack holding a reference to each certificate of `chain` (nullptr stays nullptr).
+x509_chain_ptr share_chain(stack_st_X509* chain);
+
 struct handshake_verification {
     std::vector<verify_error_at> errors;
+    x509_chain_ptr built; ///< the path OpenSSL built, leaf first
+    bool reused = false;  ///< taken from the context's verification_cache
 };
 
 /// Makes `ssl`'s coming handshake record every verification error into `record` (which must
@@ -59,6 +73,14 @@ bool record_handshake_verification(ssl_st* ssl, handshake_verification& record);
 /// as check_chain against the SSL_CTX's store, without verifying again.
 chain_verdict check_handshake_chain(ssl_st* ssl, const handshake_verification& record,
                                     const std::string& expected_host);
+
+/// Makes every handshake on `ctx` that records its verification share it through a
+/// verification_cache owned by `ctx` (see verification_cache.hpp). Returns false when
+/// OpenSSL refused the setting.
+bool share_chain_verifications(ssl_ctx_st* ctx);
+
+/// The cache share_chain_verifications installed on `ctx`, or nullptr.
+const verification_cache* chain_verifications(const ssl_ctx_st* ctx);
 
 /// Loads a trust store from a PEM bundle, or the system default paths when `ca_file` is
 /// empty. Throws std::runtime_error carrying the OpenSSL error queue on failure.

@@ -1,5 +1,6 @@
 #include "probe/tls_context.hpp"
 
+#include "probe/chain_check.hpp"
 #include "probe/openssl_error.hpp"
 
 #include <stdexcept>
@@ -51,6 +52,8 @@ asio::ssl::context make_tls_context(const tls_client_config& config) {
             require(SSL_CTX_load_verify_locations(native, config.ca_file.c_str(), nullptr),
                     "cannot load CA file '" + config.ca_file + "'");
         }
+        require(share_chain_verifications(native) ? 1 : 0,
+                "cannot share chain verifications on the TLS context");
     }
     return ctx;
 }

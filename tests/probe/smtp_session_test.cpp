@@ -6,6 +6,7 @@
 #include "probe/outcome.hpp"
 #include "probe/smtp_session.hpp"
 #include "probe/tls_context.hpp"
+#include "probe/verification_cache.hpp"
 #include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/test_certs.hpp"
 
@@ -301,6 +302,62 @@ TEST_SUITE("probe.smtp_session") {
             CHECK(r.certificate->untrusted_root);
             CHECK_FALSE(r.certificate->missing_intermediate);
         }
+    }
+
+    // probe/verification_cache.hpp: one context verifies a chain once; every later session
+    // presenting the same certificates gets the same facts without a second verification.
+    TEST_CASE("a chain seen before on the context is not verified again, and says the same") {
+        asio::ssl::context tls = trusting_context();
+        const probe::verification_cache* cache = probe::chain_verifications(tls.native_handle());
+        REQUIRE(cache != nullptr);
+        const auto session = [&](const smtp_script& s, const std::string& host) {
+            const fake_smtp_server server(s);
+            auto [r, took] = run_session(server.endpoint(), patient(), tls, host);
+            REQUIRE(r.certificate.has_value());
+            return *r.certificate;
+        };
+        const auto same_facts = [](const probe::chain_verdict& a, const probe::chain_verdict& b) {
+            CHECK(a.trusted == b.trusted);
+            CHECK(a.verify_code == b.verify_code);
+            CHECK(a.errors.size() == b.errors.size());
+            CHECK(a.missing_intermediate == b.missing_intermediate);
+            CHECK(a.untrusted_root == b.untrusted_root);
+            CHECK(a.chain_complete == b.chain_complete);
+            CHECK(a.verified_chain_length == b.verified_chain_length);
+        };
+
+        const auto first = session(script(), "mx.test");
+        CHECK(first.trusted);
+        CHECK(first.verified_chain_length == 3);
+        CHECK(cache->misses() == 1);
+        CHECK(cache->hits() == 0);
+        // Another host presenting the same chain: reused; the name is still its own.
+        const auto second = session(script(), "other.test");
+        CHECK(cache->hits() == 1);
+        same_facts(first, second);
+        CHECK(first.hostname_match);
+        CHECK_FALSE(second.hostname_match);
+
+        // A different chain (the leaf alone) is verified afresh, then reused with its errors.
+        smtp_script bare = script();
+        bare.tls.cert_chain_pem = material().leaf.cert_pem();
+        const auto third = session(bare, "mx.test");
+        CHECK(cache->misses() == 2);
+        CHECK_FALSE(third.trusted);
+        CHECK(third.missing_intermediate);
+        const auto fourth = session(bare, "mx.test");
+        CHECK(cache->hits() == 2);
+        same_facts(third, fourth);
+        REQUIRE_FALSE(fourth.errors.empty());
+        CHECK(fourth.errors.front().code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+
+        // Another context has its own store and its own cache: no verdict crosses over.
+        asio::ssl::context other = untrusting_context();
+        const fake_smtp_server server(script());
+        const auto [r, took] = run_session(server.endpoint(), patient(), other, "mx.test");
+        REQUIRE(r.certificate.has_value());
+        CHECK_FALSE(r.certificate->trusted);
+        CHECK(r.certificate->untrusted_root);
     }
 
     TEST_CASE("the EHLO name option is what the probe sends, before and inside TLS") {
