@@ -3,6 +3,9 @@
 #include "probe/legacy_hello.hpp"
 #include "probe/openssl_error.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -31,10 +34,24 @@ struct reply_outcome {
     smtp_reply reply;
 };
 
+// Linux holds back the ACK of a lone segment for 40 ms. A TLS 1.3 server sends its session
+// tickets right after the handshake, racing our EHLO; when the EHLO wins, the tickets' ACK
+// waits, and a server that uses Nagle (Postfix) holds its EHLO reply until the ACK comes: a
+// 40 ms stall in every other session. Quick-ACK mode is not sticky, so it is asked for
+// before every reply.
+template <class Stream> void ack_at_once(Stream& stream) {
+#ifdef TCP_QUICKACK
+    using quick_ack = asio::detail::socket_option::boolean<IPPROTO_TCP, TCP_QUICKACK>;
+    error_code ignored;
+    beast::get_lowest_layer(stream).socket().set_option(quick_ack(true), ignored);
+#endif
+}
+
 // Reads one complete reply. Bytes the server sent beyond it stay in `pending`.
 template <class Stream>
 asio::awaitable<reply_outcome> async_read_reply(Stream& stream, std::string& pending,
                                                 reply_limits limits) {
+    ack_at_once(stream);
     reply_outcome out;
     reply_reader reader(limits);
     const std::size_t used = reader.feed(pending);
