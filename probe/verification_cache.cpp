@@ -42,11 +42,15 @@ bool append_digest(std::string& key, X509* cert) {
 
 std::string chain_key(X509* leaf, stack_st_X509* untrusted) {
     std::string key;
-    if (!append_digest(key, leaf)) {
-        return {};
+    const int n = untrusted != nullptr ? sk_X509_num(untrusted) : 0;
+    // libssl passes the presented chain, leaf first, as `untrusted`: digest the leaf once.
+    if (n == 0 || sk_X509_value(untrusted, 0) != leaf) {
+        if (!append_digest(key, leaf)) {
+            return {};
+        }
+        key.push_back('|'); // a leaf given apart from the list
     }
-    key.push_back('|'); // the leaf apart from the list, which usually starts with it again
-    for (int i = 0; untrusted != nullptr && i < sk_X509_num(untrusted); ++i) {
+    for (int i = 0; i < n; ++i) {
         if (!append_digest(key, sk_X509_value(untrusted, i))) {
             return {};
         }

@@ -44,8 +44,9 @@ class verification_cache {
     std::size_t misses_ = 0;
 };
 
-/// The cache key of a chain to verify: the SHA-256 of `leaf` and of each certificate of
-/// `untrusted`, in order; empty when a digest cannot be computed (then nothing is shared).
+/// The cache key of a chain to verify: the SHA-256 of each certificate of `untrusted`, in
+/// order, preceded by that of `leaf` unless the list starts with it; empty when a digest
+/// cannot be computed (then nothing is shared).
 std::string chain_key(x509_st* leaf, stack_st_X509* untrusted);
 
 } // namespace probe
