@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/ssl.h>
@@ -225,11 +227,34 @@ asio::awaitable<session_result> async_try_groups(const attempt& a, int version,
     co_return co_await async_try(a, config, out);
 }
 
+// The TLS group that carries an EC certificate's curve, named as OpenSSL names the key's group.
+std::optional<group_entry> certificate_group(const session_result& r) {
+    if (!r.tls || r.tls->chain.empty() || r.tls->chain.front().key_type != "EC") {
+        return std::nullopt;
+    }
+    // OpenSSL names P-256 by its X9.62 name; the other curves share their SEC 2 names.
+    const std::string& curve = r.tls->chain.front().key_curve;
+    const std::string_view wire = curve == "prime256v1" ? std::string_view("secp256r1") : curve;
+    const auto it = std::find_if(all_groups.begin(), all_groups.end(),
+                                 [&](const group_entry& g) { return wire == g.wire_name; });
+    if (it == all_groups.end()) {
+        return std::nullopt;
+    }
+    return *it;
+}
+
+bool contains_group(const std::vector<group_entry>& pool, const group_entry& g) {
+    return std::any_of(pool.begin(), pool.end(), [&](const group_entry& p) {
+        return std::string_view(p.wire_name) == g.wire_name;
+    });
+}
+
 // Before TLS 1.3 the supported_groups list also limits the curve of an ECDSA certificate
 // (RFC 8422 §5.1): once the walk has removed that curve the server cannot use its certificate
-// and refuses. So with an EC certificate, a refusal at TLS 1.2 is tried once more with the first
-// group found offered last; if the server then picks that group again, nothing else is left. (A
-// server that prefers its certificate's curve by its own order hides further groups this way.)
+// and refuses. So with an EC certificate, a refusal at TLS 1.2 is tried once more with the
+// certificate's curve offered last; if the server then picks that curve again, nothing else is
+// left. (A server that prefers its certificate's curve by its own order hides further groups
+// this way: at TLS 1.2 with only an EC certificate that cannot be told apart from "no more".)
 asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumeration_result& out) {
     std::vector<group_entry> pool(all_groups.begin(), all_groups.end());
     const bool tls13 = version == TLS1_3_VERSION;
@@ -239,17 +264,20 @@ asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumerati
             return std::string(g.list_name).starts_with("ffdhe");
         });
     }
-    std::optional<group_entry> first_found;
-    bool ec_certificate = false;
+    std::optional<group_entry> anchor;
     while (!pool.empty()) {
         session_result r = co_await async_try_groups(a, version, pool, out);
-        if (!r.tls && !tls13 && first_found && ec_certificate) {
+        bool anchored = false;
+        if (!r.tls && !tls13 && anchor && !contains_group(pool, *anchor)) {
             auto with_anchor = pool;
-            with_anchor.push_back(*first_found);
+            with_anchor.push_back(*anchor);
             r = co_await async_try_groups(a, version, with_anchor, out);
+            anchored = true;
         }
-        if (!r.tls || r.tls->group.empty() ||
-            (first_found && r.tls->group == first_found->wire_name)) {
+        if (!r.tls || r.tls->group.empty()) {
+            break;
+        }
+        if (anchored && r.tls->group == anchor->wire_name) {
             break;
         }
         const auto chosen = std::find_if(pool.begin(), pool.end(), [&](const group_entry& g) {
@@ -260,9 +288,8 @@ asio::awaitable<void> async_walk_groups(const attempt& a, int version, enumerati
             break;
         }
         out.groups.emplace_back(chosen->wire_name);
-        if (!first_found) {
-            first_found = *chosen;
-            ec_certificate = !r.tls->chain.empty() && r.tls->chain.front().key_type == "EC";
+        if (!anchor && !tls13) {
+            anchor = certificate_group(r);
         }
         pool.erase(chosen);
     }

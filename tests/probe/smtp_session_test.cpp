@@ -883,13 +883,10 @@ TEST_SUITE("probe.enumerate") {
         CHECK(r.tls->forward_secrecy);
     }
 
-    // BUG (probe/enumerate.cpp, async_walk_groups, 3df9208): the retry adds back the *first
-    // group found*, not the certificate's curve. Here the first group found is x25519, so once
-    // P-256 has been found and removed every later offer (retry included) lacks P-256, the
-    // ECDSA server must refuse, and secp384r1, which it accepts, is never found.
-    // Seen: groups == {"x25519", "secp256r1"}.
-    TEST_CASE("group walk of a TLS 1.2 ECDSA server finds every group it accepts" *
-              doctest::may_fail()) {
+    // The walk's first group is x25519; once P-256, the certificate's curve, has been found
+    // and removed, the ECDSA server refuses every offer without it, so the retry must add
+    // P-256 back (not the first group found) for secp384r1 to be found.
+    TEST_CASE("group walk of a TLS 1.2 ECDSA server finds every group it accepts") {
         smtp_script s = tls12_three_suites(false, false);
         s.tls.groups = "X25519:P-256:P-384";
         fake_smtp_server server(s);
