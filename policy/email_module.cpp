@@ -18,16 +18,23 @@ std::string dlopen_error() {
     return why != nullptr ? why : "unknown dlopen error";
 }
 
-// Looked for along the executable's run path (the build tree's lib/), then the library path,
-// once per process. The handle stays open until exit, like a linked library's.
+// Opened where this build put it, else wherever the library path finds one (LD_LIBRARY_PATH,
+// the system's directories); once per process. The handle stays open until exit, like a
+// linked library's.
 const loaded_module& email_module() {
     static const loaded_module module = [] {
         loaded_module m;
-        void* handle = dlopen(email::module_file, RTLD_NOW | RTLD_LOCAL);
+        const std::string built = std::string(MXPROBE_MODULE_DIR) + "/" + email::module_file;
+        void* handle = dlopen(built.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (handle == nullptr) {
-            m.error = std::string("email reports need ") + email::module_file +
-                      ", which cannot be loaded: " + dlopen_error();
-            return m;
+            const std::string first_error = dlopen_error();
+            handle = dlopen(email::module_file, RTLD_NOW | RTLD_LOCAL);
+            if (handle == nullptr) {
+                m.error = "email reports need " + built +
+                          ", which cannot be loaded: " + first_error +
+                          " (nor from the library path: " + dlopen_error() + ")";
+                return m;
+            }
         }
         void* entry = dlsym(handle, email::entry_symbol);
         if (entry == nullptr) {

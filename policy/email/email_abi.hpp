@@ -22,7 +22,7 @@ using mxprobe_email_find_report_fn = void (*)(const char* message, std::size_t s
 
 namespace policy::email {
 
-/// The symbol's name, and the file dlopen looks for along the executable's run path.
+/// The symbol's name, and the module's file name (in the build tree's lib/).
 inline constexpr const char* entry_symbol = "mxprobe_email_find_report";
 inline constexpr const char* module_file = "libmxprobe-email.so";
 
