@@ -19,16 +19,17 @@ std::string_view to_string(severity s) {
 }
 
 severity worst(const std::vector<finding>& findings) {
-    // unknown ranks above critical: "could not check" must never read as "fine".
+    // Unknown ranks above warning, so "could not check" never reads as "fine", and below
+    // critical, so one host that could not be checked does not hide a known failure on another.
     auto rank = [](severity s) {
         switch (s) {
         case severity::ok:
             return 0;
         case severity::warning:
             return 1;
-        case severity::critical:
-            return 2;
         case severity::unknown:
+            return 2;
+        case severity::critical:
             return 3;
         }
         return 3;

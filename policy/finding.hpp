@@ -20,7 +20,8 @@ struct finding {
     std::string message;
 };
 
-/// The worst level among the findings (ok when there are none).
+/// The worst level among the findings: critical, then unknown, then warning, then ok (also for
+/// none), as policy::worst ranks the checks of a candidate certificate.
 severity worst(const std::vector<finding>& findings);
 
 void to_json(nlohmann::json& j, const finding& f);

@@ -423,4 +423,17 @@ TEST_SUITE("policy.host_verdict") {
         CHECK(v.result_types.empty());
         CHECK(v.overall == severity::warning);
     }
+
+    TEST_CASE("worst: a known failure outranks could-not-check, which outranks a warning") {
+        using policy::finding;
+        CHECK(policy::worst({}) == severity::ok);
+        CHECK(policy::worst({finding{"a", severity::warning, ""}}) == severity::warning);
+        CHECK(policy::worst({finding{"a", severity::warning, ""},
+                             finding{"b", severity::unknown, ""}}) == severity::unknown);
+        CHECK(policy::worst({finding{"a", severity::unknown, ""},
+                             finding{"b", severity::critical, ""}}) == severity::critical);
+        CHECK(policy::worst({finding{"a", severity::critical, ""},
+                             finding{"b", severity::unknown, ""},
+                             finding{"c", severity::ok, ""}}) == severity::critical);
+    }
 }
