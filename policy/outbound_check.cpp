@@ -23,8 +23,8 @@ std::string forbidden_part(const std::string& cipher, const outbound_requirement
     return {};
 }
 
-// Every (version, suite) the MX is known to accept: the enumeration's, or else the one
-// negotiated suite.
+// Every (version, suite) the MX is known to accept: the enumeration's, and always the
+// negotiated one (an enumeration the server cut short may have missed it).
 std::vector<std::pair<std::string, std::string>> accepted_suites(const mx_facts& m) {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [version, suites] : m.ciphers) {
@@ -35,7 +35,7 @@ std::vector<std::pair<std::string, std::string>> accepted_suites(const mx_facts&
             }
         }
     }
-    if (out.empty() && m.tls) {
+    if (m.tls && std::find(out.begin(), out.end(), std::pair{m.version, m.cipher}) == out.end()) {
         out.emplace_back(m.version, m.cipher);
     }
     return out;
@@ -44,21 +44,26 @@ std::vector<std::pair<std::string, std::string>> accepted_suites(const mx_facts&
 void rank_span(const mx_facts& m, mx_outbound& o) {
     int weakest_v = 100;
     int strongest_v = -1;
+    const auto consider = [&](const std::string& version) {
+        const int r = version_rank(version);
+        if (r < weakest_v) {
+            weakest_v = r;
+            o.weakest_version = version;
+        }
+        if (r > strongest_v) {
+            strongest_v = r;
+            o.strongest_version = version;
+        }
+    };
     for (const auto& [version, ok] : m.versions) {
         if (ok) {
-            const int r = version_rank(version);
-            if (r < weakest_v) {
-                weakest_v = r;
-                o.weakest_version = version;
-            }
-            if (r > strongest_v) {
-                strongest_v = r;
-                o.strongest_version = version;
-            }
+            consider(version);
         }
     }
-    if (o.strongest_version.empty() && m.tls) {
-        o.weakest_version = o.strongest_version = m.version;
+    // The negotiated version is accepted whatever the enumeration saw: a walk the server
+    // cut short can leave the best version unconfirmed.
+    if (m.tls) {
+        consider(m.version);
     }
     int weakest_c = 1 << 20;
     int strongest_c = -1;
@@ -99,6 +104,10 @@ void check_tls(const mx_facts& m, const outbound_requirements& q, mx_outbound& o
             o.blocking.push_back("negotiates " + m.cipher + " without forward secrecy");
         }
         return;
+    }
+    if (m.enumerated && !m.enumeration_complete) {
+        o.notes.push_back("the enumeration did not finish (the server stopped answering), so a "
+                          "version or suite missing from it is not known to be refused");
     }
     if (usable.empty() && version_rank(o.strongest_version) >= min_rank) {
         o.blocking.push_back("every suite it accepts at " + q.min_version +

@@ -138,6 +138,32 @@ TEST_SUITE("policy.matrix") {
         CHECK(has_text(s.blocking, "accepts at best TLSv1.2, below the required TLSv1.3"));
     }
 
+    TEST_CASE("outbound: an enumeration the server cut short does not hide what was negotiated") {
+        // The main session negotiated TLS 1.3; the walk lost the server before it reached
+        // TLS 1.3 and recorded it as not accepted.
+        mx_facts m = good_mx("mx.p.example", "192.0.2.12");
+        m.enumerated = true;
+        m.enumeration_complete = false;
+        m.versions = {{"TLSv1", false}, {"TLSv1.1", false}, {"TLSv1.2", true}, {"TLSv1.3", false}};
+        m.ciphers = {{"TLSv1.2", {"ECDHE-RSA-AES256-GCM-SHA384"}}};
+        policy::outbound_requirements q;
+        q.min_version = "TLSv1.3";
+        const auto v = policy::check_outbound(partner("p.example", {m}), q, now);
+        CHECK(v.state == compatibility::compatible);
+        CHECK(v.blocking.empty());
+        REQUIRE(v.mx.size() == 1);
+        CHECK(v.mx[0].strongest_version == "TLSv1.3");
+        CHECK(v.mx[0].weakest_version == "TLSv1.2");
+        CHECK(v.mx[0].strongest_cipher == "TLS_AES_256_GCM_SHA384");
+        CHECK(has_text(v.mx[0].notes, "the enumeration did not finish"));
+
+        // Finished, the same facts carry no such note.
+        m.enumeration_complete = true;
+        const auto whole = policy::check_outbound(partner("p.example", {m}), q, now);
+        REQUIRE(whole.mx.size() == 1);
+        CHECK_FALSE(has_text(whole.mx[0].notes, "the enumeration did not finish"));
+    }
+
     TEST_CASE("outbound: valid certificates, MTA-STS enforce and DANE are honoured when asked") {
         mx_facts expired = good_mx("mx.x.example", "192.0.2.20");
         expired.result_types = {"certificate-expired"};
