@@ -3,6 +3,8 @@
 #include "policy/cipher_rank.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -41,42 +43,44 @@ std::vector<std::pair<std::string, std::string>> accepted_suites(const mx_facts&
     return out;
 }
 
+// The lowest- and highest-ranked of the names added, kept in the two strings given.
+class rank_span_of {
+  public:
+    rank_span_of(std::string& weakest, std::string& strongest)
+        : weakest_(&weakest), strongest_(&strongest) {}
+    void add(int rank, const std::string& name) {
+        if (rank < low_) {
+            low_ = rank;
+            *weakest_ = name;
+        }
+        if (rank > high_) {
+            high_ = rank;
+            *strongest_ = name;
+        }
+    }
+
+  private:
+    std::string* weakest_;
+    std::string* strongest_;
+    int low_ = std::numeric_limits<int>::max();
+    int high_ = std::numeric_limits<int>::min();
+};
+
 void rank_span(const mx_facts& m, mx_outbound& o) {
-    int weakest_v = 100;
-    int strongest_v = -1;
-    const auto consider = [&](const std::string& version) {
-        const int r = version_rank(version);
-        if (r < weakest_v) {
-            weakest_v = r;
-            o.weakest_version = version;
-        }
-        if (r > strongest_v) {
-            strongest_v = r;
-            o.strongest_version = version;
-        }
-    };
+    rank_span_of versions(o.weakest_version, o.strongest_version);
     for (const auto& [version, ok] : m.versions) {
         if (ok) {
-            consider(version);
+            versions.add(version_rank(version), version);
         }
     }
     // The negotiated version is accepted whatever the enumeration saw: a walk the server
     // cut short can leave the best version unconfirmed.
     if (m.tls) {
-        consider(m.version);
+        versions.add(version_rank(m.version), m.version);
     }
-    int weakest_c = 1 << 20;
-    int strongest_c = -1;
+    rank_span_of suites(o.weakest_cipher, o.strongest_cipher);
     for (const auto& [version, suite] : accepted_suites(m)) {
-        const int r = cipher_rank(suite);
-        if (r < weakest_c) {
-            weakest_c = r;
-            o.weakest_cipher = suite;
-        }
-        if (r > strongest_c) {
-            strongest_c = r;
-            o.strongest_cipher = suite;
-        }
+        suites.add(cipher_rank(suite), suite);
     }
 }
 
@@ -117,7 +121,9 @@ void check_tls(const mx_facts& m, const outbound_requirements& q, mx_outbound& o
     }
     for (const auto& [version, suite] : accepted_suites(m)) {
         if (const auto f = forbidden_part(suite, q); !f.empty()) {
-            o.notes.push_back("still accepts " + suite + " (" + version + ")");
+            std::string note = "still accepts " + suite;
+            note += " (" + version + ")";
+            o.notes.push_back(std::move(note));
             break;
         }
     }
