@@ -1,10 +1,7 @@
 #include "policy/tlsrpt_unwrap.hpp"
 
-#include "policy/email_module.hpp"
-
 #include <array>
 #include <memory>
-#include <utility>
 #include <zlib.h>
 
 #include <climits>
@@ -74,10 +71,7 @@ tlsrpt_unwrapped gunzip(std::string_view bytes, std::size_t max_output) {
     return out;
 }
 
-tlsrpt_unwrapped report_part_from_email(std::string_view message) {
-    email_report_part part = find_email_report_part(message);
-    return {std::move(part.bytes), std::move(part.error), "email"};
-}
+// report_part_from_email is in email_module.cpp, by way of the GMime module.
 
 tlsrpt_unwrapped unwrap_tlsrpt(std::string_view bytes, std::size_t max_decompressed) {
     if (is_gzip(bytes)) {

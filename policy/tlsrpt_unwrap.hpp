@@ -1,6 +1,6 @@
 #pragma once
 // Getting the report JSON out of what a reporter sent: gzip (zlib) and email (GMime, in
-// libmxprobe-email.so, loaded on first use: policy/email_module).
+// libmxprobe-email.so, loaded on first use: policy/email_module.cpp).
 // Pure: bytes in, bytes out, bounded output.
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 #pragma once
 // The one entry point of libmxprobe-email.so, the GMime part of TLS-RPT unwrapping. GMime and
 // the twelve libraries it pulls in (GLib, GIO, gpgme, ...) cost every mxprobe run about 2 ms;
-// only an email report needs them, so the module is loaded on first use (policy/email_module).
+// only an email report needs them, so the module is loaded on first use (policy/email_module.cpp).
 // Plain C types cross the boundary: nothing is allocated on one side and freed on the other.
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // libmxprobe-email.so: the report part of a TLS-RPT email, found with GMime. Loaded by
-// policy/email_module on first use; see email_abi.hpp for why it is a module of its own.
+// policy/email_module.cpp on first use; see email_abi.hpp for why it is a module of its own.
 
 #include "policy/email/email_abi.hpp"
 
