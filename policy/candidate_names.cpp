@@ -1,5 +1,6 @@
 #include "policy/candidate_names.hpp"
 
+#include "policy/text_join.hpp"
 #include "policy/mta_sts_match.hpp"
 
 #include <algorithm>
@@ -10,14 +11,6 @@ namespace {
 
 check make(const char* name, std::string subject, check_status status, std::string message) {
     return {name, std::move(subject), status, std::move(message), std::nullopt};
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-    std::string out;
-    for (const auto& i : items) {
-        out += (out.empty() ? "" : separator) + i;
-    }
-    return out;
 }
 
 bool answered(resolver::dns_status s) {

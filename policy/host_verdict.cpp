@@ -1,5 +1,7 @@
 #include "policy/host_verdict.hpp"
 
+#include "policy/days.hpp"
+
 #include <algorithm>
 
 namespace policy {
@@ -8,7 +10,6 @@ namespace {
 
 using probe::status;
 
-constexpr std::int64_t seconds_per_day = 86400;
 
 void add(host_verdict& v, std::string code, severity level, std::string message) {
     v.findings.push_back({std::move(code), level, std::move(message)});
@@ -188,10 +189,7 @@ certificate_times leaf_times(const probe::cert_info& leaf,
     certificate_times out;
     out.expired = now_s > leaf.not_after;
     out.not_yet_valid = now_s < leaf.not_before;
-    const std::int64_t remaining = leaf.not_after - now_s;
-    // Floor division, so a certificate that expired an hour ago has -1 days left, not 0.
-    out.days_left = remaining >= 0 ? remaining / seconds_per_day
-                                   : -((-remaining + seconds_per_day - 1) / seconds_per_day);
+    out.days_left = floor_days(leaf.not_after - now_s);
     return out;
 }
 

@@ -1,5 +1,7 @@
 #include "policy/live_comparison.hpp"
 
+#include "policy/days.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -8,7 +10,6 @@ namespace policy {
 
 namespace {
 
-constexpr std::int64_t seconds_per_day = 86400;
 
 std::set<std::string> name_set(const probe::cert_info& c) {
     std::set<std::string> out;

@@ -1,5 +1,7 @@
 #include "policy/mta_sts_policy.hpp"
 
+#include "policy/abnf.hpp"
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -8,16 +10,12 @@ namespace policy {
 
 namespace {
 
-constexpr std::size_t max_ext_name_length = 32;
+using namespace abnf;
+
+constexpr std::size_t max_policy_ext_name_length = 32;
 constexpr std::size_t max_label_length = 63;
 constexpr std::size_t max_domain_length = 253;
 
-bool is_wsp(char c) {
-    return c == ' ' || c == '\t';
-}
-bool is_alnum(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
 bool is_non_ascii(char c) {
     return static_cast<unsigned char>(c) > 0x7F;
 }
@@ -25,10 +23,6 @@ bool is_non_ascii(char c) {
 // check that those bytes form valid UTF-8: extension values are ignored anyway.
 bool is_vchar(char c) {
     return (c >= 0x21 && c <= 0x7E) || is_non_ascii(c);
-}
-
-std::string in_quotes(std::string_view s) {
-    return "'" + std::string(s) + "'";
 }
 
 // RFC 5321 sub-domain = Let-dig [Ldh-str]: letters, digits and inner hyphens.
@@ -102,7 +96,7 @@ std::string check_ext_name(std::string_view name) {
     if (!is_alnum(name.front())) {
         return "key " + in_quotes(name) + " does not begin with a letter or digit";
     }
-    if (name.size() > max_ext_name_length) {
+    if (name.size() > max_policy_ext_name_length) {
         return "key " + in_quotes(name) + " is longer than 32 characters";
     }
     for (char c : name) {

@@ -1,35 +1,22 @@
 #include "policy/mta_sts_txt.hpp"
 
+#include "policy/abnf.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace policy {
 
 namespace {
 
+using namespace abnf;
+
 constexpr std::string_view version_tag = "v=STSv1";
 constexpr std::size_t max_id_length = 32;
 constexpr std::size_t max_ext_name_length = 32;
 
-bool is_wsp(char c) {
-    return c == ' ' || c == '\t';
-}
-bool is_alpha(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-bool is_alnum(char c) {
-    return is_alpha(c) || is_digit(c);
-}
-
 // sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E): printable ASCII except "=" and ";".
 bool is_ext_value_char(char c) {
     return c >= 0x21 && c <= 0x7E && c != '=' && c != ';';
-}
-
-std::string in_quotes(std::string_view s) {
-    return "'" + std::string(s) + "'";
 }
 
 // Tells apart `v=STSv1`, `v=STSv1;...` and `v=STSv1 ;...` (all MTA-STS records) from

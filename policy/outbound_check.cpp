@@ -1,6 +1,7 @@
 #include "policy/outbound_check.hpp"
 
 #include "policy/cipher_rank.hpp"
+#include "policy/days.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -195,8 +196,7 @@ std::string_view to_string(compatibility c) {
 std::int64_t days_until(std::int64_t not_after, std::chrono::system_clock::time_point now) {
     const std::int64_t now_s =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    const std::int64_t left = not_after - now_s;
-    return left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+    return floor_days(not_after - now_s);
 }
 
 outbound_verdict check_outbound(const domain_facts_summary& d, const outbound_requirements& q,

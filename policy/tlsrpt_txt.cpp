@@ -1,5 +1,7 @@
 #include "policy/tlsrpt_txt.hpp"
 
+#include "policy/abnf.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -10,20 +12,9 @@ namespace policy {
 
 namespace {
 
-constexpr std::string_view version_tag = "v=TLSRPTv1";
+using namespace abnf;
 
-bool is_wsp(char c) {
-    return c == ' ' || c == '\t';
-}
-bool is_alpha(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-bool is_hex(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+constexpr std::string_view tlsrpt_version_tag = "v=TLSRPTv1";
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && is_wsp(s.front())) {
@@ -133,7 +124,7 @@ void add_rua(tlsrpt_record& record, std::string_view value) {
     }
 }
 
-tlsrpt_txt_result fail(tlsrpt_txt_result r, std::string error) {
+tlsrpt_txt_result invalid_record(tlsrpt_txt_result r, std::string error) {
     r.valid = false;
     r.error = std::move(error);
     return r;
@@ -142,28 +133,28 @@ tlsrpt_txt_result fail(tlsrpt_txt_result r, std::string error) {
 } // namespace
 
 bool is_tlsrpt_record(std::string_view txt) {
-    if (txt.substr(0, version_tag.size()) != version_tag) {
+    if (txt.substr(0, tlsrpt_version_tag.size()) != tlsrpt_version_tag) {
         return false;
     }
-    const auto rest = txt.substr(version_tag.size());
+    const auto rest = txt.substr(tlsrpt_version_tag.size());
     return rest.empty() || rest.front() == ';' || is_wsp(rest.front());
 }
 
 tlsrpt_txt_result parse_tlsrpt_txt(std::string_view txt) {
     tlsrpt_txt_result r;
-    if (txt.substr(0, version_tag.size()) != version_tag) {
-        return fail(std::move(r), "does not begin with v=TLSRPTv1 (case-sensitive)");
+    if (txt.substr(0, tlsrpt_version_tag.size()) != tlsrpt_version_tag) {
+        return invalid_record(std::move(r), "does not begin with v=TLSRPTv1 (case-sensitive)");
     }
-    auto rest = txt.substr(version_tag.size());
+    auto rest = txt.substr(tlsrpt_version_tag.size());
     if (!rest.empty() && !is_wsp(rest.front()) && rest.front() != ';') {
-        return fail(std::move(r), "version is not TLSRPTv1");
+        return invalid_record(std::move(r), "version is not TLSRPTv1");
     }
     const auto after_version = trim(rest);
     if (after_version.empty()) {
-        return fail(std::move(r), "no rua= field");
+        return invalid_record(std::move(r), "no rua= field");
     }
     if (after_version.front() != ';') {
-        return fail(std::move(r), "expected ';' after v=TLSRPTv1");
+        return invalid_record(std::move(r), "expected ';' after v=TLSRPTv1");
     }
     if (is_wsp(rest.front())) {
         // Fits the ABNF, but the "begins with v=TLSRPTv1;" filter of §3 would drop it.
@@ -183,11 +174,11 @@ tlsrpt_txt_result parse_tlsrpt_txt(std::string_view txt) {
             if (last) {
                 break; // one trailing delimiter is allowed by the grammar
             }
-            return fail(std::move(r), "empty field (two ';' in a row)");
+            return invalid_record(std::move(r), "empty field (two ';' in a row)");
         }
         const auto eq = field.find('=');
         if (eq == std::string_view::npos) {
-            return fail(std::move(r), "field '" + std::string(field) + "' has no '='");
+            return invalid_record(std::move(r), "field '" + std::string(field) + "' has no '='");
         }
         const auto name = field.substr(0, eq);
         const auto value = field.substr(eq + 1);
@@ -197,16 +188,16 @@ tlsrpt_txt_result parse_tlsrpt_txt(std::string_view txt) {
             continue;
         }
         if (!valid_extension_name(name)) {
-            return fail(std::move(r), "invalid field name '" + std::string(name) + "'");
+            return invalid_record(std::move(r), "invalid field name '" + std::string(name) + "'");
         }
         if (!valid_extension_value(value)) {
-            return fail(std::move(r), "invalid value for field '" + std::string(name) + "'");
+            return invalid_record(std::move(r), "invalid value for field '" + std::string(name) + "'");
         }
         r.record.extensions.emplace_back(name, value);
     }
 
     if (rua_fields == 0) {
-        return fail(std::move(r), "no rua= field");
+        return invalid_record(std::move(r), "no rua= field");
     }
     if (rua_fields > 1) {
         r.record.warnings.push_back("several rua= fields (use one, comma-separated)");
@@ -220,7 +211,7 @@ tlsrpt_txt_result parse_tlsrpt_txt(std::string_view txt) {
             why += " ('" + r.record.rejected.front().uri +
                    "': " + r.record.rejected.front().reason + ")";
         }
-        return fail(std::move(r), why);
+        return invalid_record(std::move(r), why);
     }
     r.valid = true;
     return r;
@@ -234,10 +225,10 @@ tlsrpt_txt_result select_tlsrpt_txt(const std::vector<std::string>& txts) {
         }
     }
     if (candidates.empty()) {
-        return fail({}, "no v=TLSRPTv1 record");
+        return invalid_record({}, "no v=TLSRPTv1 record");
     }
     if (candidates.size() > 1) {
-        return fail({}, std::to_string(candidates.size()) +
+        return invalid_record({}, std::to_string(candidates.size()) +
                             " v=TLSRPTv1 records: RFC 8460 §3 says the domain then has none");
     }
     return parse_tlsrpt_txt(*candidates.front());

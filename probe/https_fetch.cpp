@@ -1,4 +1,5 @@
 #include "probe/https_fetch.hpp"
+#include "probe/use_tuple.hpp"
 
 #include "probe/address_class.hpp"
 #include "probe/openssl_error.hpp"
@@ -26,7 +27,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t max_header_bytes = 16 * 1024;
 // What Beast may hold of bytes not yet parsed. Body bytes leave it as they are parsed, but a
 // chunk header (with its extensions) must fit whole: without a cap a server could send one

@@ -1,4 +1,5 @@
 #include "probe/smtp_session.hpp"
+#include "probe/use_tuple.hpp"
 
 #include "probe/legacy_hello.hpp"
 #include "probe/openssl_error.hpp"
@@ -25,7 +26,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 using tls_stream = asio::ssl::stream<beast::tcp_stream>;
 
 struct reply_outcome {

@@ -1,4 +1,5 @@
 #include "tests/support/fake_dns_server.hpp"
+#include "probe/use_tuple.hpp"
 
 #include <algorithm>
 #include <array>
@@ -20,7 +21,7 @@ using net::ip::udp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+using probe::use_tuple;
 constexpr std::size_t header_size = 12;
 
 std::uint16_t get_u16(const bytes& b, std::size_t at) {

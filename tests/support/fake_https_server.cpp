@@ -1,4 +1,5 @@
 #include "tests/support/fake_https_server.hpp"
+#include "probe/use_tuple.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,7 +19,7 @@ using net::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+using probe::use_tuple;
 constexpr std::size_t max_request_header = 16 * 1024;
 
 std::string reason_of(int status) {

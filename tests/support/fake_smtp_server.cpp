@@ -1,4 +1,5 @@
 #include "tests/support/fake_smtp_server.hpp"
+#include "probe/use_tuple.hpp"
 
 #include "probe/openssl_ptr.hpp"
 #include "tests/support/client_hello.hpp"
@@ -34,7 +35,7 @@ using net::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+using probe::use_tuple;
 constexpr std::size_t max_command_line = 4096;
 constexpr std::size_t huge_line_size = 1024 * 1024;
 constexpr std::size_t huge_ehlo_line_size = 10 * 1024 * 1024;

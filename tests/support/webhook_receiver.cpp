@@ -1,4 +1,5 @@
 #include "tests/support/webhook_receiver.hpp"
+#include "probe/use_tuple.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -40,7 +41,7 @@ std::vector<std::string> webhook_receiver::bodies() const {
 }
 
 asio::awaitable<void> webhook_receiver::serve() {
-    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    using probe::use_tuple;
     for (;;) {
         auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
         if (ec) {

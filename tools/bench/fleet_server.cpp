@@ -12,6 +12,8 @@
 // its own /24, so provider grouping does not lump the fleet together). Prints one line of
 // counters on SIGUSR1 and on exit (SIGTERM/SIGINT).
 
+#include "probe/use_tuple.hpp"
+
 #include <array>
 #include <atomic>
 #include <cctype>
@@ -42,7 +44,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using probe::use_tuple;
 
 struct settings {
     std::string first = "127.1.0.1";

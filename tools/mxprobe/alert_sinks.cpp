@@ -1,4 +1,5 @@
 #include "tools/mxprobe/alert_sinks.hpp"
+#include "probe/use_tuple.hpp"
 
 #include "probe/openssl_error.hpp"
 #include "probe/tls_context.hpp"
@@ -40,7 +41,7 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using probe::use_tuple;
 
 } // namespace
 

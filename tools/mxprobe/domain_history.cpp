@@ -1,5 +1,6 @@
 #include "tools/mxprobe/domain_history.hpp"
 
+#include "policy/text_join.hpp"
 #include "policy/time_text.hpp"
 #include "tools/mxprobe/matrix_input.hpp"
 #include "tools/mxprobe/text_style.hpp"
@@ -11,6 +12,8 @@
 namespace mxprobe {
 
 namespace {
+
+using policy::join;
 
 using nlohmann::json;
 
@@ -41,14 +44,6 @@ readable(const history_store& store, const stored_domain_result& r, std::string&
 
 json nullable(const std::string& s) {
     return s.empty() ? json(nullptr) : json(s);
-}
-
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) {
-        out += (out.empty() ? "" : ", ") + i;
-    }
-    return out;
 }
 
 } // namespace

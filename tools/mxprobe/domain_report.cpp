@@ -1,5 +1,6 @@
 #include "tools/mxprobe/domain_report.hpp"
 
+#include "policy/text_join.hpp"
 #include "tools/mxprobe/host_report.hpp"
 #include "tools/mxprobe/resolve_render.hpp"
 #include "tools/mxprobe/text_style.hpp"
@@ -10,6 +11,8 @@
 namespace mxprobe {
 
 namespace {
+
+using policy::join;
 
 using nlohmann::json;
 
@@ -70,14 +73,6 @@ json tlsrpt_json(const policy::domain_verdict& v) {
     json j = v.tlsrpt;
     j["published"] = v.tlsrpt_published;
     return j;
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string out;
-    for (const auto& i : items) {
-        out += (out.empty() ? "" : separator) + i;
-    }
-    return out;
 }
 
 // Lowest and highest negotiated version over the hosts, e.g. "TLSv1.2-TLSv1.3".

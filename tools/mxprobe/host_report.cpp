@@ -1,5 +1,6 @@
 #include "tools/mxprobe/host_report.hpp"
 
+#include "policy/text_join.hpp"
 #include "policy/time_text.hpp"
 #include "tools/mxprobe/text_style.hpp"
 
@@ -9,6 +10,8 @@
 namespace mxprobe {
 
 namespace {
+
+using policy::join;
 
 using nlohmann::json;
 
@@ -43,14 +46,6 @@ json certificate_json(const host_report& r) {
              {"chain", std::move(chain)}};
     if (p.tls->chain_presented > p.tls->chain.size()) {
         out["chain_presented"] = p.tls->chain_presented; // says that chain was cut
-    }
-    return out;
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string out;
-    for (const auto& i : items) {
-        out += (out.empty() ? "" : separator) + i;
     }
     return out;
 }

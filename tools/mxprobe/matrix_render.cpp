@@ -1,5 +1,6 @@
 #include "tools/mxprobe/matrix_render.hpp"
 
+#include "policy/text_join.hpp"
 #include "policy/time_text.hpp"
 #include "tools/mxprobe/text_style.hpp"
 
@@ -10,15 +11,9 @@ namespace mxprobe {
 
 namespace {
 
-using nlohmann::json;
+using policy::join;
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (const auto& s : v) {
-        out += (out.empty() ? "" : sep) + s;
-    }
-    return out;
-}
+using nlohmann::json;
 
 std::string percent(double share) {
     char text[16];

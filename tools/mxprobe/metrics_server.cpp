@@ -1,4 +1,5 @@
 #include "tools/mxprobe/metrics_server.hpp"
+#include "probe/use_tuple.hpp"
 
 #include <stdexcept>
 
@@ -19,7 +20,7 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using probe::use_tuple;
 
 asio::awaitable<void> async_serve_one(tcp::socket socket,
                                       const std::function<std::string()>& body) {

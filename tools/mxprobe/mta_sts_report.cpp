@@ -1,5 +1,6 @@
 #include "tools/mxprobe/mta_sts_report.hpp"
 
+#include "policy/text_join.hpp"
 #include "tools/mxprobe/host_report.hpp"
 #include "tools/mxprobe/text_style.hpp"
 
@@ -9,15 +10,9 @@ namespace mxprobe {
 
 namespace {
 
-using nlohmann::json;
+using policy::join;
 
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string out;
-    for (const auto& i : items) {
-        out += (out.empty() ? "" : separator) + i;
-    }
-    return out;
-}
+using nlohmann::json;
 
 // "1 day", "7 days", "36 hours", "300 s": max_age as a person reads it.
 std::string duration_text(std::uint32_t seconds) {

@@ -1,11 +1,15 @@
 #include "tools/mxprobe/resolve_render.hpp"
 
+#include "policy/text_join.hpp"
+
 #include <algorithm>
 #include <sstream>
 
 namespace mxprobe {
 
 namespace {
+
+using policy::join;
 
 using resolver::dns_status;
 
@@ -28,14 +32,6 @@ std::vector<std::string> addresses_of(const resolver::mx_host_lookup& h) {
     }
     for (const auto& r : h.ipv6.records) {
         out.push_back(r.address);
-    }
-    return out;
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string out;
-    for (const auto& item : items) {
-        out += (out.empty() ? "" : separator) + item;
     }
     return out;
 }
