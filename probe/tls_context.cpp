@@ -1,6 +1,7 @@
 #include "probe/tls_context.hpp"
 
 #include "probe/chain_check.hpp"
+#include "probe/direct_key_decoding.hpp"
 #include "probe/openssl_error.hpp"
 
 #include <stdexcept>
@@ -23,6 +24,8 @@ void require(int ok, const std::string& what) {
 
 asio::ssl::context make_tls_context(const tls_client_config& config) {
     openssl_error_guard guard;
+    // Before anything parses a certificate: the trust store's too.
+    use_direct_key_decoding();
     asio::ssl::context ctx(asio::ssl::context::tls_client);
     SSL_CTX* native = ctx.native_handle();
     // Security level 0 first: the cipher string's @SECLEVEL applies only once it is parsed,

@@ -1,5 +1,6 @@
 #include "tests/support/test_certs.hpp"
 
+#include "probe/direct_key_decoding.hpp"
 #include "probe/openssl_error.hpp"
 
 #include <atomic>
@@ -38,9 +39,24 @@ probe::evp_pkey_ptr make_key(const cert_spec& spec) {
         require(EVP_PKEY_up_ref(spec.reuse_key) == 1, "key reference");
         return probe::evp_pkey_ptr(spec.reuse_key);
     }
-    probe::evp_pkey_ptr key(spec.key == key_kind::rsa
-                                ? EVP_RSA_gen(static_cast<unsigned int>(spec.rsa_bits))
-                                : EVP_EC_gen("P-256"));
+    probe::evp_pkey_ptr key;
+    switch (spec.key) {
+    case key_kind::rsa:
+        key.reset(EVP_RSA_gen(static_cast<unsigned int>(spec.rsa_bits)));
+        break;
+    case key_kind::ec_p256:
+        key.reset(EVP_EC_gen("prime256v1"));
+        break;
+    case key_kind::ec_p384:
+        key.reset(EVP_EC_gen("secp384r1"));
+        break;
+    case key_kind::ec_p521:
+        key.reset(EVP_EC_gen("secp521r1"));
+        break;
+    case key_kind::ed25519:
+        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+        break;
+    }
     require(key != nullptr, "key generation");
     return key;
 }
@@ -115,6 +131,9 @@ void add_extensions(X509* cert, X509* issuer_cert, const cert_spec& spec) {
 // `issuer` == nullptr: self-signed with the new key.
 issued build(const cert_spec& spec, const issued* issuer) {
     probe::openssl_error_guard guard;
+    // Keys are made and certificates signed by the default provider, as a CA would; with
+    // direct key decoding in force OpenSSL's built-in methods would have to sign with them.
+    const probe::direct_key_decoding_pause pause;
     issued out;
     out.key = make_key(spec);
     out.cert.reset(X509_new());
@@ -134,7 +153,9 @@ issued build(const cert_spec& spec, const issued* issuer) {
     require(X509_set_pubkey(cert, out.key.get()) == 1, "public key");
     add_extensions(cert, issuer_cert, spec);
     EVP_PKEY* signing_key = issuer != nullptr ? issuer->key.get() : out.key.get();
-    require(X509_sign(cert, signing_key, spec.digest()) > 0, "signature");
+    // Ed25519 signs the whole message itself: no separate digest is allowed.
+    const EVP_MD* digest = EVP_PKEY_is_a(signing_key, "ED25519") == 1 ? nullptr : spec.digest();
+    require(X509_sign(cert, signing_key, digest) > 0, "signature");
     return out;
 }
 

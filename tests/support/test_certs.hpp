@@ -14,7 +14,7 @@
 
 namespace mxprobe_test {
 
-enum class key_kind { ec_p256, rsa };
+enum class key_kind { ec_p256, rsa, ec_p384, ec_p521, ed25519 };
 
 struct cert_spec {
     std::string common_name;                       ///< subject CN; no CN at all when empty
