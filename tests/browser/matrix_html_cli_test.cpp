@@ -7,7 +7,9 @@
 #include "tests/browser/dom_query.hpp"
 #include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/fake_zone.hpp"
+#include "tests/support/mxprobe_cli.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/smtp_tls_script.hpp"
 #include "tests/support/test_certs.hpp"
 
 #include <filesystem>
@@ -19,15 +21,6 @@
 using namespace mxprobe_test;
 
 namespace {
-
-const std::string mxprobe_bin = MXPROBE_BINARY;
-
-smtp_script script_with(const test_pki& pki, const issued& leaf) {
-    smtp_script s;
-    s.tls.cert_chain_pem = leaf.cert_pem() + pki.intermediate.cert_pem();
-    s.tls.key_pem = leaf.key_pem();
-    return s;
-}
 
 // Organization and MX names a reporter chooses: hostile on purpose.
 std::string report_json() {
@@ -66,11 +59,12 @@ outputs make_matrix() {
         ".yaml");
     const std::string scan = write_temp_file("", ".jsonl");
     {
-        const fake_smtp_server good{script_with(pki, leaf), "127.0.0.51"};
-        smtp_script old_script = script_with(pki, leaf);
+        const fake_smtp_server good{script_with(leaf, pki.intermediate), "127.0.0.51"};
+        smtp_script old_script = script_with(leaf, pki.intermediate);
         old_script.tls.max_version = TLS1_2_VERSION;
         const fake_smtp_server old{old_script, "127.0.0.52", good.port()};
-        const fake_smtp_server own{script_with(pki, expired), "127.0.0.53", good.port()};
+        const fake_smtp_server own{script_with(expired, pki.intermediate), "127.0.0.53",
+                                   good.port()};
         const fake_dns_server dns{fake_zone()
                                       .mx("good.test", 10, "mx.good.test")
                                       .a("mx.good.test", "127.0.0.51")

@@ -1,11 +1,12 @@
 #pragma once
-// Shared pieces of the hostile-peer suite: a test PKI, a bounded way to run one probe
-// coroutine to its end, and the process's resident memory, so a case can show that a flood
-// from the peer did not end up in our buffers.
+// Shared pieces of the hostile-peer suite: a test PKI and the script of a fake MX presenting
+// it, a bounded way to run one probe coroutine to its end, and the process's resident memory,
+// so a case can show that a flood from the peer did not end up in our buffers.
 
 #include "probe/outcome.hpp"
 #include "probe/smtp_session.hpp"
 #include "probe/tls_context.hpp"
+#include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/test_certs.hpp"
 
 #include <chrono>
@@ -62,6 +63,14 @@ inline probe::session_options deadlines(std::chrono::milliseconds each) {
     o.timeouts.handshake = each;
     o.timeouts.quit = each;
     return o;
+}
+
+/// The fake MX's script for a well-behaved server presenting the material's chain.
+inline mxprobe_test::smtp_script mx_script() {
+    mxprobe_test::smtp_script s;
+    s.tls.cert_chain_pem = material().chain_pem;
+    s.tls.key_pem = material().leaf.key_pem();
+    return s;
 }
 
 inline boost::asio::ssl::context trusting_context() {

@@ -20,15 +20,8 @@ using mxprobe_test::smtp_script;
 using probe::phase;
 using probe::status;
 
-smtp_script script() {
-    smtp_script s;
-    s.tls.cert_chain_pem = material().chain_pem;
-    s.tls.key_pem = material().leaf.key_pem();
-    return s;
-}
-
-finished<probe::session_result> session(const fake_smtp_server& server,
-                                        probe::session_options options) {
+finished<probe::session_result> smtp_peer_session(const fake_smtp_server& server,
+                                                  probe::session_options options) {
     static boost::asio::ssl::context tls = trusting_context();
     return run(probe::async_smtp_session(server.endpoint(), "mx.test", std::move(options), tls));
 }
@@ -39,11 +32,11 @@ TEST_SUITE("hostile.smtp") {
 
     TEST_CASE("a reply trickled at 5 bytes/s ends at the phase deadline, not a per-read one" *
               doctest::timeout(20)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.bytes_per_second = 5; // a byte every 200 ms: each read alone would be in time
         s.throttle_banner = false;
         fake_smtp_server server(s);
-        const auto [r, took] = session(server, deadlines(1000ms));
+        const auto [r, took] = smtp_peer_session(server, deadlines(1000ms));
         CHECK(r.outcome == status::io_timeout);
         CHECK(r.failed_phase == phase::ehlo);
         CHECK(r.error == "no complete reply before the deadline");
@@ -54,10 +47,10 @@ TEST_SUITE("hostile.smtp") {
 
     TEST_CASE("one byte per second inside TLS → post_tls_error in phase post_tls_ehlo, TLS kept" *
               doctest::timeout(20)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.tls_bytes_per_second = 1;
         fake_smtp_server server(s);
-        const auto [r, took] = session(server, deadlines(1000ms));
+        const auto [r, took] = smtp_peer_session(server, deadlines(1000ms));
         CHECK(r.outcome == status::post_tls_error);
         CHECK(r.failed_phase == phase::post_tls_ehlo);
         CHECK(r.error == "no complete reply before the deadline");
@@ -70,10 +63,10 @@ TEST_SUITE("hostile.smtp") {
 
     TEST_CASE("endless 220- continuation lines → protocol_error in phase banner, quickly" *
               doctest::timeout(20)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.misbehave = misbehaviour::endless_banner;
         fake_smtp_server server(s);
-        const auto [r, took] = session(server, deadlines(5000ms));
+        const auto [r, took] = smtp_peer_session(server, deadlines(5000ms));
         CHECK(r.outcome == status::protocol_error);
         CHECK(r.failed_phase == phase::banner);
         CHECK(r.error == probe::to_string(probe::reply_error::too_many_lines));
@@ -82,10 +75,10 @@ TEST_SUITE("hostile.smtp") {
 
     TEST_CASE("endless continuation lines inside TLS → post_tls_error, too many lines" *
               doctest::timeout(20)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.misbehave = misbehaviour::endless_ehlo_after_tls;
         fake_smtp_server server(s);
-        const auto [r, took] = session(server, deadlines(5000ms));
+        const auto [r, took] = smtp_peer_session(server, deadlines(5000ms));
         CHECK(r.outcome == status::post_tls_error);
         CHECK(r.failed_phase == phase::post_tls_ehlo);
         CHECK(r.error == probe::to_string(probe::reply_error::too_many_lines));
@@ -95,11 +88,11 @@ TEST_SUITE("hostile.smtp") {
 
     TEST_CASE("a 10 MiB EHLO line → line too long after 4 KiB, memory stays flat" *
               doctest::timeout(20)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.misbehave = misbehaviour::huge_ehlo_line;
         fake_smtp_server server(s);
         const std::size_t before = resident_bytes();
-        const auto [r, took] = session(server, deadlines(5000ms));
+        const auto [r, took] = smtp_peer_session(server, deadlines(5000ms));
         const std::size_t after = resident_bytes();
         CHECK(r.outcome == status::protocol_error);
         CHECK(r.failed_phase == phase::ehlo);
@@ -113,10 +106,10 @@ TEST_SUITE("hostile.smtp") {
               doctest::timeout(20)) {
         // It arrives after the probe found its buffer empty, so the TLS layer reads it as a
         // record: OpenSSL must refuse it as such.
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.misbehave = misbehaviour::plaintext_after_starttls_later;
         fake_smtp_server server(s);
-        const auto [r, took] = session(server, deadlines(2000ms));
+        const auto [r, took] = smtp_peer_session(server, deadlines(2000ms));
         CHECK(r.outcome == status::handshake_error);
         CHECK(r.failed_phase == phase::handshake);
         CHECK(r.starttls_accepted);
@@ -129,7 +122,7 @@ TEST_SUITE("hostile.smtp") {
 
     TEST_CASE("enumeration against a tarpit stops after the first timeout and names its phase" *
               doctest::timeout(30)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.bytes_per_second = 1;
         fake_smtp_server server(s);
         const auto [r, took] =
@@ -145,7 +138,7 @@ TEST_SUITE("hostile.smtp") {
 
     TEST_CASE("enumeration against an endless greeting ends at the reply limits, quickly" *
               doctest::timeout(30)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.misbehave = misbehaviour::endless_banner;
         fake_smtp_server server(s);
         const auto [r, took] =

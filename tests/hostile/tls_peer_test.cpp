@@ -20,15 +20,8 @@ using mxprobe_test::smtp_script;
 using probe::phase;
 using probe::status;
 
-smtp_script script() {
-    smtp_script s;
-    s.tls.cert_chain_pem = material().chain_pem;
-    s.tls.key_pem = material().leaf.key_pem();
-    return s;
-}
-
-finished<probe::session_result> session(const fake_smtp_server& server,
-                                        std::chrono::milliseconds each = 5000ms) {
+finished<probe::session_result> tls_peer_session(const fake_smtp_server& server,
+                                                 std::chrono::milliseconds each = 5000ms) {
     static boost::asio::ssl::context tls = trusting_context();
     return run(probe::async_smtp_session(server.endpoint(), "mx.test", deadlines(each), tls));
 }
@@ -49,10 +42,10 @@ TEST_SUITE("hostile.tls") {
 
     TEST_CASE("a storm of TLS warning alerts → handshake_error with OpenSSL's reason, quickly" *
               doctest::timeout(20)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.misbehave = misbehaviour::alert_storm;
         fake_smtp_server server(s);
-        const auto [r, took] = session(server);
+        const auto [r, took] = tls_peer_session(server);
         CHECK(r.outcome == status::handshake_error);
         CHECK(r.failed_phase == phase::handshake);
         CHECK(r.starttls_accepted);
@@ -64,10 +57,10 @@ TEST_SUITE("hostile.tls") {
 
     TEST_CASE("random bytes after a real ServerHello → handshake_error, quickly" *
               doctest::timeout(20)) {
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.misbehave = misbehaviour::garbage_after_server_hello;
         fake_smtp_server server(s);
-        const auto [r, took] = session(server);
+        const auto [r, took] = tls_peer_session(server);
         CHECK(r.outcome == status::handshake_error);
         CHECK(r.failed_phase == phase::handshake);
         CHECK_FALSE(r.tls.has_value());
@@ -89,7 +82,7 @@ TEST_SUITE("hostile.tls") {
         }
         const issued leaf = mxprobe_test::make_issued(
             cert_spec{.common_name = "mx.test", .dns_names = {"mx.test"}}, cas.back());
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.tls.cert_chain_pem = leaf.cert_pem();
         for (auto ca = cas.rbegin(); ca != cas.rend(); ++ca) {
             s.tls.cert_chain_pem += ca->cert_pem();
@@ -97,7 +90,7 @@ TEST_SUITE("hostile.tls") {
         s.tls.cert_chain_pem += material().pki.root.cert_pem(); // the 50th
         s.tls.key_pem = leaf.key_pem();
         fake_smtp_server server(s);
-        const auto [r, took] = session(server);
+        const auto [r, took] = tls_peer_session(server);
         REQUIRE(r.outcome == status::success);
         REQUIRE(r.tls.has_value());
         CHECK(r.tls->chain_presented == 50);
@@ -112,11 +105,11 @@ TEST_SUITE("hostile.tls") {
     TEST_CASE("a certificate with 10,000 names: 1,000 kept, all counted, the name still checked" *
               doctest::timeout(60)) {
         const issued leaf = leaf_with_names(10000);
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.tls.cert_chain_pem = leaf.cert_pem() + material().pki.intermediate.cert_pem();
         s.tls.key_pem = leaf.key_pem();
         fake_smtp_server server(s);
-        const auto [r, took] = session(server);
+        const auto [r, took] = tls_peer_session(server);
         REQUIRE(r.outcome == status::success);
         REQUIRE(r.tls.has_value());
         const probe::cert_info& kept = r.tls->chain.front();
@@ -131,11 +124,11 @@ TEST_SUITE("hostile.tls") {
     TEST_CASE("a certificate message over OpenSSL's 100 KiB limit → handshake_error naming it" *
               doctest::timeout(60)) {
         const issued leaf = leaf_with_names(20000);
-        smtp_script s = script();
+        smtp_script s = mx_script();
         s.tls.cert_chain_pem = leaf.cert_pem() + material().pki.intermediate.cert_pem();
         s.tls.key_pem = leaf.key_pem();
         fake_smtp_server server(s);
-        const auto [r, took] = session(server);
+        const auto [r, took] = tls_peer_session(server);
         CHECK(r.outcome == status::handshake_error);
         CHECK(r.failed_phase == phase::handshake);
         CHECK(r.error.find("excessive message size") != std::string::npos);

@@ -6,6 +6,7 @@
 #include "policy/candidate_names.hpp"
 #include "policy/sts_outcome.hpp"
 #include "tests/policy/check_status_print.hpp"
+#include "tests/support/text_match.hpp"
 
 #include <string>
 #include <vector>
@@ -16,9 +17,7 @@ using policy::check_status;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using mxprobe_test::contains;
 
 resolver::mx_host_lookup mx_host(std::uint16_t preference, std::string host) {
     resolver::mx_host_lookup h;
@@ -62,7 +61,7 @@ std::string policy_body(const std::string& mode, const std::vector<std::string>&
     return body + "max_age: 86400\n";
 }
 
-const std::string txt = "v=STSv1; id=20261201T000000;";
+const std::string sts_txt_record = "v=STSv1; id=20261201T000000;";
 const std::vector<std::string> both_mx{"mx1.example.com", "mx2.example.com"};
 
 } // namespace
@@ -129,8 +128,8 @@ TEST_SUITE("policy.candidate_names") {
     }
 
     TEST_CASE("mta-sts enforce: every MX matched → ok, listing the patterns") {
-        const auto sts =
-            discovered(txt, policy_body("enforce", {"mx1.example.com", "*.example.com"}));
+        const auto sts = discovered(sts_txt_record,
+                                    policy_body("enforce", {"mx1.example.com", "*.example.com"}));
         const auto c = policy::check_sts_patterns(sts, both_mx);
         CHECK(c.status == check_status::ok);
         CHECK(c.subject == "example.com");
@@ -140,7 +139,7 @@ TEST_SUITE("policy.candidate_names") {
     }
 
     TEST_CASE("mta-sts enforce whose mx patterns miss one MX host → fail naming it") {
-        const auto sts = discovered(txt, policy_body("enforce", {"mx1.example.com"}));
+        const auto sts = discovered(sts_txt_record, policy_body("enforce", {"mx1.example.com"}));
         const auto c = policy::check_sts_patterns(sts, both_mx);
         CHECK(c.status == check_status::fail);
         CHECK(c.message == "mx2.example.com matches no mx pattern of the enforce policy (mx: "
@@ -148,9 +147,11 @@ TEST_SUITE("policy.candidate_names") {
     }
 
     TEST_CASE("mta-sts testing with a missed MX → warn, mode none → ok") {
-        const auto testing = discovered(txt, policy_body("testing", {"mx1.example.com"}));
+        const auto testing =
+            discovered(sts_txt_record, policy_body("testing", {"mx1.example.com"}));
         CHECK(policy::check_sts_patterns(testing, both_mx).status == check_status::warn);
-        const auto none = discovered(txt, "version: STSv1\nmode: none\nmax_age: 86400\n");
+        const auto none =
+            discovered(sts_txt_record, "version: STSv1\nmode: none\nmax_age: 86400\n");
         const auto c = policy::check_sts_patterns(none, both_mx);
         CHECK(c.status == check_status::ok);
         CHECK(contains(c.message, "mode is none"));
@@ -169,20 +170,21 @@ TEST_SUITE("policy.candidate_names") {
 
     TEST_CASE("a policy that cannot be fetched: warn when the host is at fault, unknown when "
               "the fetch ran out of time") {
-        const auto invalid = discovered(txt, "version: STSv1\nmode: enforce\n"); // no max_age
+        const auto invalid =
+            discovered(sts_txt_record, "version: STSv1\nmode: enforce\n"); // no max_age
         const auto a = policy::check_sts_patterns(invalid, both_mx);
         CHECK(a.status == check_status::warn);
         CHECK(contains(a.message, "sts-policy-invalid"));
-        const auto late = discovered(txt, "", probe::fetch_failure::timeout);
+        const auto late = discovered(sts_txt_record, "", probe::fetch_failure::timeout);
         const auto b = policy::check_sts_patterns(late, both_mx);
         CHECK(b.status == check_status::unknown);
         CHECK(contains(b.message, "sts-policy-fetch-error"));
         // A policy host that does not resolve or refuses connections: senders fail too.
         for (const auto f : {probe::fetch_failure::dns, probe::fetch_failure::connect}) {
-            CHECK(policy::check_sts_patterns(discovered(txt, "", f), both_mx).status ==
+            CHECK(policy::check_sts_patterns(discovered(sts_txt_record, "", f), both_mx).status ==
                   check_status::warn);
         }
-        const auto media = discovered(txt, "", probe::fetch_failure::media_type);
+        const auto media = discovered(sts_txt_record, "", probe::fetch_failure::media_type);
         CHECK(policy::check_sts_patterns(media, both_mx).status == check_status::warn);
     }
 

@@ -5,6 +5,7 @@
 #include "policy/dane.hpp"
 #include "probe/cert_info.hpp"
 #include "tests/support/test_certs.hpp"
+#include "tests/support/test_time.hpp"
 
 #include <string>
 #include <vector>
@@ -21,8 +22,7 @@ namespace {
 using policy::dane_status;
 using policy::tlsa_lookup_state;
 
-constexpr const char* host = "mx.example.com";
-const auto now = std::chrono::system_clock::now();
+constexpr const char* tlsa_host = "mx.example.com";
 
 std::string hex(const unsigned char* data, std::size_t size) {
     static const char* digits = "0123456789abcdef";
@@ -69,7 +69,7 @@ resolver::tlsa_record tlsa(int usage, sel s, mt m, const issued& cert) {
 
 policy::tlsa_lookup secure(std::vector<resolver::tlsa_record> records) {
     policy::tlsa_lookup l;
-    l.name = std::string("_25._tcp.") + host;
+    l.name = std::string("_25._tcp.") + tlsa_host;
     l.state = tlsa_lookup_state::records;
     l.authenticated = true;
     l.records = std::move(records);
@@ -79,7 +79,7 @@ policy::tlsa_lookup secure(std::vector<resolver::tlsa_record> records) {
 // A session that presented `chain` (leaf first); `name_ok` is the probe's RFC 9525 name check.
 probe::session_result session(const std::vector<const issued*>& chain, bool name_ok = true) {
     probe::session_result r;
-    r.host = host;
+    r.host = tlsa_host;
     r.starttls_offered = r.starttls_accepted = true;
     probe::tls_session tls;
     tls.version = "TLSv1.3";
@@ -95,14 +95,14 @@ probe::session_result session(const std::vector<const issued*>& chain, bool name
     return r;
 }
 
-cert_spec leaf_spec(std::vector<std::string> names = {host}) {
+cert_spec leaf_spec(std::vector<std::string> names = {tlsa_host}) {
     cert_spec spec;
     spec.common_name = names.empty() ? "leaf" : names.front();
     spec.dns_names = std::move(names);
     return spec;
 }
 
-std::string types(const std::vector<std::string>& t) {
+std::string type_list(const std::vector<std::string>& t) {
     std::string out;
     for (const auto& s : t) {
         out += (out.empty() ? "" : ",") + s;
@@ -149,7 +149,8 @@ TEST_SUITE("policy.dane") {
             CAPTURE(int(r.record.selector));
             CAPTURE(int(r.record.matching_type));
             CAPTURE(r.record.data_hex);
-            const auto v = policy::evaluate_dane(secure({r.record}), probe::session_result{}, now);
+            const auto v =
+                policy::evaluate_dane(secure({r.record}), probe::session_result{}, started_at);
             REQUIRE(v.records.size() == 1);
             CHECK(v.records[0].usable == r.usable);
             CHECK(v.records[0].unusable_reason.empty() == r.usable);
@@ -165,7 +166,7 @@ TEST_SUITE("policy.dane") {
                 CAPTURE(int(s));
                 CAPTURE(int(m));
                 const auto good =
-                    policy::evaluate_dane(secure({tlsa(3, s, m, f.leaf)}), presented, now);
+                    policy::evaluate_dane(secure({tlsa(3, s, m, f.leaf)}), presented, started_at);
                 CHECK(good.status == dane_status::applies);
                 CHECK(good.tlsa_secure);
                 CHECK(good.usable == 1);
@@ -176,10 +177,10 @@ TEST_SUITE("policy.dane") {
                 CHECK(good.decides());
 
                 const auto bad =
-                    policy::evaluate_dane(secure({tlsa(3, s, m, f.other)}), presented, now);
+                    policy::evaluate_dane(secure({tlsa(3, s, m, f.other)}), presented, started_at);
                 CHECK_FALSE(bad.matched);
                 CHECK_FALSE(bad.authenticated);
-                CHECK(types(bad.result_types) == "tlsa-invalid");
+                CHECK(type_list(bad.result_types) == "tlsa-invalid");
             }
         }
     }
@@ -188,9 +189,9 @@ TEST_SUITE("policy.dane") {
         fixture f;
         const auto v =
             policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.pki.intermediate)}),
-                                  session({&f.leaf, &f.pki.intermediate}), now);
+                                  session({&f.leaf, &f.pki.intermediate}), started_at);
         CHECK_FALSE(v.matched);
-        CHECK(types(v.result_types) == "tlsa-invalid");
+        CHECK(type_list(v.result_types) == "tlsa-invalid");
     }
 
     TEST_CASE("association data in upper-case hex still matches") {
@@ -200,7 +201,7 @@ TEST_SUITE("policy.dane") {
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         }
         const auto v = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, data)}),
-                                             session({&f.leaf}), now);
+                                             session({&f.leaf}), started_at);
         CHECK(v.authenticated);
     }
 
@@ -210,7 +211,7 @@ TEST_SUITE("policy.dane") {
         spec.not_after_offset = std::chrono::hours(-24 * 30);
         const issued self = make_self_signed(spec);
         const auto v = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, self)}),
-                                             session({&self}, false), now);
+                                             session({&self}, false), started_at);
         CHECK(v.authenticated);
         CHECK(v.result_types.empty());
     }
@@ -219,31 +220,31 @@ TEST_SUITE("policy.dane") {
         fixture f;
         const auto presented = session({&f.leaf, &f.pki.intermediate, &f.pki.root});
         const auto by_intermediate = policy::evaluate_dane(
-            secure({tlsa(2, sel::spki, mt::sha256, f.pki.intermediate)}), presented, now);
+            secure({tlsa(2, sel::spki, mt::sha256, f.pki.intermediate)}), presented, started_at);
         CHECK(by_intermediate.authenticated);
         CHECK(by_intermediate.records[0].matched_depth == 1);
         CHECK(by_intermediate.result_types.empty());
 
         const auto by_root = policy::evaluate_dane(
-            secure({tlsa(2, sel::cert, mt::sha256, f.pki.root)}), presented, now);
+            secure({tlsa(2, sel::cert, mt::sha256, f.pki.root)}), presented, started_at);
         CHECK(by_root.authenticated);
         CHECK(by_root.records[0].matched_depth == 2);
 
         const test_pki stranger = test_pki::create();
         for (const sel s : {sel::spki, sel::cert}) {
             const auto none = policy::evaluate_dane(
-                secure({tlsa(2, s, mt::sha256, stranger.intermediate)}), presented, now);
+                secure({tlsa(2, s, mt::sha256, stranger.intermediate)}), presented, started_at);
             CHECK_FALSE(none.matched);
-            CHECK(types(none.result_types) == "tlsa-invalid");
+            CHECK(type_list(none.result_types) == "tlsa-invalid");
         }
     }
 
     TEST_CASE("DANE-TA not sent in the chain: tlsa-invalid (the server must send it)") {
         fixture f;
         const auto v = policy::evaluate_dane(secure({tlsa(2, sel::cert, mt::sha256, f.pki.root)}),
-                                             session({&f.leaf, &f.pki.intermediate}), now);
+                                             session({&f.leaf, &f.pki.intermediate}), started_at);
         CHECK_FALSE(v.matched);
-        CHECK(types(v.result_types) == "tlsa-invalid");
+        CHECK(type_list(v.result_types) == "tlsa-invalid");
     }
 
     TEST_CASE("DANE-TA appended to a chain it did not issue is not a trust anchor") {
@@ -251,20 +252,20 @@ TEST_SUITE("policy.dane") {
         const test_pki stranger = test_pki::create();
         const auto v =
             policy::evaluate_dane(secure({tlsa(2, sel::spki, mt::sha256, stranger.intermediate)}),
-                                  session({&f.leaf, &stranger.intermediate}), now);
+                                  session({&f.leaf, &stranger.intermediate}), started_at);
         CHECK_FALSE(v.matched);
         CHECK_FALSE(v.records[0].rejection.empty());
-        CHECK(types(v.result_types) == "tlsa-invalid");
+        CHECK(type_list(v.result_types) == "tlsa-invalid");
     }
 
     TEST_CASE("DANE-TA with a name mismatch: certificate-host-mismatch") {
         fixture f;
         const auto v =
             policy::evaluate_dane(secure({tlsa(2, sel::spki, mt::sha256, f.pki.intermediate)}),
-                                  session({&f.other, &f.pki.intermediate}, false), now);
+                                  session({&f.other, &f.pki.intermediate}, false), started_at);
         CHECK(v.matched);
         CHECK_FALSE(v.authenticated);
-        CHECK(types(v.result_types) == "certificate-host-mismatch");
+        CHECK(type_list(v.result_types) == "certificate-host-mismatch");
     }
 
     TEST_CASE("DANE-TA checks dates on the path: expired leaf, leaf not yet valid") {
@@ -274,17 +275,17 @@ TEST_SUITE("policy.dane") {
         old.not_after_offset = std::chrono::hours(-24);
         const issued expired = f.pki.leaf(old);
         const auto record = tlsa(2, sel::spki, mt::sha256, f.pki.intermediate);
-        const auto v1 =
-            policy::evaluate_dane(secure({record}), session({&expired, &f.pki.intermediate}), now);
+        const auto v1 = policy::evaluate_dane(secure({record}),
+                                              session({&expired, &f.pki.intermediate}), started_at);
         CHECK(v1.matched);
-        CHECK(types(v1.result_types) == "certificate-expired");
+        CHECK(type_list(v1.result_types) == "certificate-expired");
 
         cert_spec future = leaf_spec();
         future.not_before_offset = std::chrono::hours(24);
         const issued early = f.pki.leaf(future);
-        const auto v2 =
-            policy::evaluate_dane(secure({record}), session({&early, &f.pki.intermediate}), now);
-        CHECK(types(v2.result_types) == "certificate-not-trusted");
+        const auto v2 = policy::evaluate_dane(secure({record}),
+                                              session({&early, &f.pki.intermediate}), started_at);
+        CHECK(type_list(v2.result_types) == "certificate-not-trusted");
     }
 
     TEST_CASE("one matching record is enough, whatever the others say") {
@@ -292,7 +293,7 @@ TEST_SUITE("policy.dane") {
         const auto v =
             policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.other),
                                           tlsa(2, sel::spki, mt::sha256, f.pki.intermediate)}),
-                                  session({&f.leaf, &f.pki.intermediate}), now);
+                                  session({&f.leaf, &f.pki.intermediate}), started_at);
         CHECK(v.authenticated);
         CHECK(v.usable == 2);
         CHECK_FALSE(v.records[0].matched);
@@ -303,31 +304,31 @@ TEST_SUITE("policy.dane") {
         fixture f;
         const auto v = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.leaf),
                                                      tlsa(3, sel::spki, mt::sha512, f.other)}),
-                                             session({&f.leaf}), now);
+                                             session({&f.leaf}), started_at);
         CHECK(v.usable == 1);
         CHECK_FALSE(v.records[0].usable);
         CHECK_FALSE(v.authenticated);
-        CHECK(types(v.result_types) == "tlsa-invalid");
+        CHECK(type_list(v.result_types) == "tlsa-invalid");
     }
 
     TEST_CASE("PKIX-TA and PKIX-EE only: secure but unusable RRset, tlsa-invalid") {
         fixture f;
         const auto v = policy::evaluate_dane(secure({tlsa(1, sel::spki, mt::sha256, f.leaf),
                                                      tlsa(0, sel::cert, mt::sha256, f.pki.root)}),
-                                             session({&f.leaf, &f.pki.intermediate}), now);
+                                             session({&f.leaf, &f.pki.intermediate}), started_at);
         CHECK(v.status == dane_status::applies);
         CHECK(v.usable == 0);
         CHECK_FALSE(v.matched);
-        CHECK(types(v.result_types) == "tlsa-invalid");
+        CHECK(type_list(v.result_types) == "tlsa-invalid");
     }
 
     TEST_CASE("a wrong digest length makes the only record unusable") {
         fixture f;
         std::string short_data = association(f.leaf, sel::spki, mt::sha256).substr(2);
         const auto v = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, short_data)}),
-                                             session({&f.leaf}), now);
+                                             session({&f.leaf}), started_at);
         CHECK(v.usable == 0);
-        CHECK(types(v.result_types) == "tlsa-invalid");
+        CHECK(type_list(v.result_types) == "tlsa-invalid");
     }
 
     TEST_CASE("an insecure TLSA answer is ignored, even when it would match or fail") {
@@ -335,7 +336,7 @@ TEST_SUITE("policy.dane") {
         for (const auto* cert : {&f.leaf, &f.other}) {
             auto lookup = secure({tlsa(3, sel::spki, mt::sha256, *cert)});
             lookup.authenticated = false;
-            const auto v = policy::evaluate_dane(lookup, session({&f.leaf}), now);
+            const auto v = policy::evaluate_dane(lookup, session({&f.leaf}), started_at);
             CHECK(v.status == dane_status::insecure);
             CHECK_FALSE(v.tlsa_secure);
             CHECK_FALSE(v.matched);
@@ -350,7 +351,7 @@ TEST_SUITE("policy.dane") {
         policy::tlsa_lookup l;
         l.state = tlsa_lookup_state::no_records;
         l.authenticated = true;
-        auto v = policy::evaluate_dane(l, presented, now);
+        auto v = policy::evaluate_dane(l, presented, started_at);
         CHECK(v.status == dane_status::no_records);
         CHECK(v.tlsa_secure);
         CHECK(v.result_types.empty());
@@ -359,26 +360,26 @@ TEST_SUITE("policy.dane") {
         l.state = tlsa_lookup_state::failed;
         l.authenticated = false;
         l.detail = "timeout";
-        v = policy::evaluate_dane(l, presented, now);
+        v = policy::evaluate_dane(l, presented, started_at);
         CHECK(v.status == dane_status::lookup_failed);
         CHECK(v.result_types.empty());
         CHECK(v.detail.find("timeout") != std::string::npos);
 
         l.state = tlsa_lookup_state::bogus;
-        v = policy::evaluate_dane(l, presented, now);
+        v = policy::evaluate_dane(l, presented, started_at);
         CHECK(v.status == dane_status::dnssec_invalid);
-        CHECK(types(v.result_types) == "dnssec-invalid");
+        CHECK(type_list(v.result_types) == "dnssec-invalid");
         CHECK(v.decides());
 
         l.state = tlsa_lookup_state::not_looked_up;
-        v = policy::evaluate_dane(l, presented, now);
+        v = policy::evaluate_dane(l, presented, started_at);
         CHECK(v.status == dane_status::not_looked_up);
         CHECK(v.result_types.empty());
 
         policy::dane_options insecure_addresses;
         insecure_addresses.addresses_secure = false;
-        v = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.other)}), presented, now,
-                                  insecure_addresses);
+        v = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.other)}), presented,
+                                  started_at, insecure_addresses);
         CHECK(v.status == dane_status::insecure_addresses);
         CHECK(v.result_types.empty());
     }
@@ -391,17 +392,19 @@ TEST_SUITE("policy.dane") {
         policy::tlsa_lookup none;
         none.state = tlsa_lookup_state::no_records;
         none.authenticated = true;
-        CHECK(types(policy::evaluate_dane(none, presented, now, required).result_types) ==
-              "dane-required");
+        CHECK(
+            type_list(policy::evaluate_dane(none, presented, started_at, required).result_types) ==
+            "dane-required");
         auto insecure = secure({tlsa(3, sel::spki, mt::sha256, f.leaf)});
         insecure.authenticated = false;
-        CHECK(types(policy::evaluate_dane(insecure, presented, now, required).result_types) ==
+        CHECK(type_list(
+                  policy::evaluate_dane(insecure, presented, started_at, required).result_types) ==
               "dane-required");
         const auto good = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.leaf)}),
-                                                presented, now, required);
+                                                presented, started_at, required);
         CHECK(good.result_types.empty());
         // Without the option the same missing records are no failure at all.
-        CHECK(policy::evaluate_dane(none, presented, now).result_types.empty());
+        CHECK(policy::evaluate_dane(none, presented, started_at).result_types.empty());
     }
 
     TEST_CASE("no TLS session: nothing to match, anonymous suite: tlsa-invalid") {
@@ -410,13 +413,14 @@ TEST_SUITE("policy.dane") {
         probe::session_result no_tls = session({&f.leaf});
         no_tls.tls.reset();
         no_tls.certificate.reset();
-        const auto v = policy::evaluate_dane(lookup, no_tls, now);
+        const auto v = policy::evaluate_dane(lookup, no_tls, started_at);
         CHECK(v.status == dane_status::applies);
         CHECK(v.result_types.empty());
         CHECK(v.decides());
 
         probe::session_result anonymous = session({});
-        CHECK(types(policy::evaluate_dane(lookup, anonymous, now).result_types) == "tlsa-invalid");
+        CHECK(type_list(policy::evaluate_dane(lookup, anonymous, started_at).result_types) ==
+              "tlsa-invalid");
     }
 
     TEST_CASE("apply_dane: a self-signed leaf matching 3 1 1 is not certificate-not-trusted "
@@ -424,15 +428,15 @@ TEST_SUITE("policy.dane") {
         const issued self = make_self_signed(leaf_spec());
         auto presented = session({&self});
         presented.certificate->other_errors = true; // what OpenSSL reports for self-signed
-        auto verdict = policy::evaluate_host(presented, now);
-        REQUIRE(types(verdict.result_types) == "certificate-not-trusted");
+        auto verdict = policy::evaluate_host(presented, started_at);
+        REQUIRE(type_list(verdict.result_types) == "certificate-not-trusted");
         REQUIRE(verdict.overall == policy::severity::critical);
         CHECK(verdict.effective_result_types == verdict.result_types);
 
-        const auto dane =
-            policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, self)}), presented, now);
+        const auto dane = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, self)}),
+                                                presented, started_at);
         policy::apply_dane(dane, verdict);
-        CHECK(types(verdict.result_types) == "certificate-not-trusted");
+        CHECK(type_list(verdict.result_types) == "certificate-not-trusted");
         CHECK(verdict.effective_result_types.empty());
         CHECK(verdict.effective_policy == "dane");
         CHECK(verdict.overall == policy::severity::warning);
@@ -442,19 +446,19 @@ TEST_SUITE("policy.dane") {
               "change") {
         fixture f;
         const auto presented = session({&f.leaf, &f.pki.intermediate});
-        auto verdict = policy::evaluate_host(presented, now);
+        auto verdict = policy::evaluate_host(presented, started_at);
         REQUIRE(verdict.result_types.empty());
         auto failing = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.other)}),
-                                             presented, now);
+                                             presented, started_at);
         policy::apply_dane(failing, verdict);
-        CHECK(types(verdict.effective_result_types) == "tlsa-invalid");
+        CHECK(type_list(verdict.effective_result_types) == "tlsa-invalid");
         CHECK(verdict.result_types.empty());
         CHECK(verdict.overall == policy::severity::critical);
 
-        auto plain = policy::evaluate_host(presented, now);
+        auto plain = policy::evaluate_host(presented, started_at);
         policy::tlsa_lookup none;
         none.state = tlsa_lookup_state::no_records;
-        policy::apply_dane(policy::evaluate_dane(none, presented, now), plain);
+        policy::apply_dane(policy::evaluate_dane(none, presented, started_at), plain);
         CHECK(plain.effective_policy == "webpki");
         CHECK(plain.effective_result_types.empty());
         CHECK(plain.overall == policy::severity::ok);
@@ -467,11 +471,11 @@ TEST_SUITE("policy.dane") {
         no_tls.certificate.reset();
         no_tls.starttls_offered = no_tls.starttls_accepted = false;
         no_tls.outcome = probe::status::starttls_not_offered;
-        auto verdict = policy::evaluate_host(no_tls, now);
-        policy::apply_dane(
-            policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.leaf)}), no_tls, now),
-            verdict);
-        CHECK(types(verdict.effective_result_types) == "starttls-not-supported");
+        auto verdict = policy::evaluate_host(no_tls, started_at);
+        policy::apply_dane(policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.leaf)}),
+                                                 no_tls, started_at),
+                           verdict);
+        CHECK(type_list(verdict.effective_result_types) == "starttls-not-supported");
         CHECK(verdict.effective_policy == "dane");
     }
 
@@ -479,7 +483,7 @@ TEST_SUITE("policy.dane") {
         fixture f;
         const auto v = policy::evaluate_dane(secure({tlsa(3, sel::spki, mt::sha256, f.leaf),
                                                      tlsa(1, sel::spki, mt::sha256, f.leaf)}),
-                                             session({&f.leaf}), now);
+                                             session({&f.leaf}), started_at);
         const nlohmann::json j = v;
         CHECK(j["status"] == "applies");
         CHECK(j["tlsa_name"] == "_25._tcp.mx.example.com");

@@ -14,7 +14,7 @@ using policy::mx_facts;
 
 namespace {
 
-mx_facts good_mx(const std::string& host, const std::string& ip) {
+mx_facts good_mx_facts(const std::string& host, const std::string& ip) {
     mx_facts m;
     m.host = host;
     m.ip = ip;
@@ -39,7 +39,8 @@ domain_facts_summary good_domain() {
     d.domain = "example.test";
     d.verdict = "ok";
     d.route = "mx";
-    d.mx = {good_mx("mx1.example.test", "192.0.2.1"), good_mx("mx2.example.test", "192.0.2.2")};
+    d.mx = {good_mx_facts("mx1.example.test", "192.0.2.1"),
+            good_mx_facts("mx2.example.test", "192.0.2.2")};
     d.sts_mode = "enforce";
     d.sts_id = "20261201";
     d.sts_policy_fingerprint = "mode=enforce;max_age=86400;mx=*.example.test";
@@ -159,7 +160,7 @@ TEST_SUITE("policy.facts_diff") {
     TEST_CASE("MX addresses added and removed, an unreachable one compared by its status only") {
         auto before = good_domain();
         auto after = good_domain();
-        after.mx[1] = good_mx("mx3.example.test", "192.0.2.3");
+        after.mx[1] = good_mx_facts("mx3.example.test", "192.0.2.3");
         after.mx[0].checked = false;
         after.mx[0].status = "io_timeout";
         after.mx[0].tls = false;

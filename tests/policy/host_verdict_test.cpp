@@ -1,10 +1,12 @@
 // Table tests of policy::evaluate_host and leaf_times. Probe results and certificate facts are
-// written by hand and the clock is a fixed `now`: no OpenSSL, no Asio, no real time.
+// written by hand and the clock is a fixed `verdict_time`: no OpenSSL, no Asio, no real time.
 
 #include "policy/host_verdict.hpp"
+#include "tests/support/test_time.hpp"
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -20,17 +22,18 @@ using policy::severity;
 using probe::phase;
 using probe::status;
 
-constexpr std::int64_t day = 86400;
-constexpr std::int64_t now_s = 1'750'000'000; // 2025-06-15T15:06:40Z
-const std::chrono::system_clock::time_point now{std::chrono::seconds{now_s}};
+using mxprobe_test::day_seconds;
+
+constexpr std::int64_t verdict_time_s = 1'750'000'000; // 2025-06-15T15:06:40Z
+const std::chrono::system_clock::time_point verdict_time{std::chrono::seconds{verdict_time_s}};
 
 // An EC P-256 certificate signed with SHA-256, issued 30 days ago, `days_left` days to go.
 probe::cert_info ec_cert(std::string subject, std::string issuer, std::int64_t days_left) {
     probe::cert_info c;
     c.subject = std::move(subject);
     c.issuer = std::move(issuer);
-    c.not_before = now_s - 30 * day;
-    c.not_after = now_s + days_left * day;
+    c.not_before = verdict_time_s - 30 * day_seconds;
+    c.not_after = verdict_time_s + days_left * day_seconds;
     c.key_type = "EC";
     c.key_bits = 256;
     c.signature_algorithm = "ecdsa-with-SHA256";
@@ -72,7 +75,7 @@ probe::session_result stopped(status s, phase p, std::string error) {
     return r;
 }
 
-std::string types(const policy::host_verdict& v) {
+std::string types_of(const policy::host_verdict& v) {
     std::string out;
     for (const auto& t : v.result_types) {
         out += (out.empty() ? "" : ",") + t;
@@ -80,20 +83,20 @@ std::string types(const policy::host_verdict& v) {
     return out;
 }
 
-const policy::finding* find(const policy::host_verdict& v, const std::string& code) {
+const policy::finding* finding_named(const policy::host_verdict& v, const std::string& code) {
     const auto it = std::find_if(v.findings.begin(), v.findings.end(),
                                  [&](const policy::finding& f) { return f.code == code; });
     return it == v.findings.end() ? nullptr : &*it;
 }
 
 severity level_of(const policy::host_verdict& v, const std::string& code) {
-    const auto* f = find(v, code);
+    const auto* f = finding_named(v, code);
     REQUIRE_MESSAGE(f != nullptr, "no finding " << code);
     return f->level;
 }
 
 policy::host_verdict evaluate(const probe::session_result& r) {
-    return policy::evaluate_host(r, now);
+    return policy::evaluate_host(r, verdict_time);
 }
 
 } // namespace
@@ -142,7 +145,7 @@ TEST_SUITE("policy.host_verdict") {
             CAPTURE(probe::to_string(c.s));
             CAPTURE(probe::to_string(c.p));
             const auto v = evaluate(stopped(c.s, c.p, "454 4.7.0 TLS not available"));
-            CHECK(types(v) == c.types);
+            CHECK(types_of(v) == c.types);
             CHECK(v.overall == c.overall);
             REQUIRE(v.findings.size() == 1);
             CHECK(v.findings[0].code == c.code);
@@ -158,22 +161,23 @@ TEST_SUITE("policy.host_verdict") {
             bool verdict_expired;        // what check_chain saw when the probe ran
             const char* message;
         } cases[] = {
-            {"leaf expired", -3 * day, true, "the certificate expired 3 day(s) ago"},
+            {"leaf expired", -3 * day_seconds, true, "the certificate expired 3 day(s) ago"},
             {"leaf expired since the probe ran", -10, false,
              "the certificate expired 1 day(s) ago"},
-            {"intermediate expired", 60 * day, true, "a certificate in the chain has expired"},
+            {"intermediate expired", 60 * day_seconds, true,
+             "a certificate in the chain has expired"},
         };
         for (const auto& c : cases) {
             CAPTURE(c.name);
             auto r = good_session();
-            r.tls->chain[0].not_after = now_s + c.leaf_not_after;
+            r.tls->chain[0].not_after = verdict_time_s + c.leaf_not_after;
             r.certificate->trusted = !c.verdict_expired;
             r.certificate->expired = c.verdict_expired;
             const auto v = evaluate(r);
-            CHECK(types(v) == "certificate-expired");
+            CHECK(types_of(v) == "certificate-expired");
             CHECK(v.overall == severity::critical);
-            CHECK(find(v, "certificate-expired")->message == c.message);
-            CHECK(find(v, "certificate-expiring") == nullptr);
+            CHECK(finding_named(v, "certificate-expired")->message == c.message);
+            CHECK(finding_named(v, "certificate-expiring") == nullptr);
         }
     }
 
@@ -181,13 +185,13 @@ TEST_SUITE("policy.host_verdict") {
         auto r = good_session();
         r.certificate->hostname_match = false;
         const auto v = evaluate(r);
-        CHECK(types(v) == "certificate-host-mismatch");
+        CHECK(types_of(v) == "certificate-host-mismatch");
         CHECK(v.overall == severity::critical);
-        CHECK(find(v, "certificate-host-mismatch")->message.find("mx.example.com") !=
+        CHECK(finding_named(v, "certificate-host-mismatch")->message.find("mx.example.com") !=
               std::string::npos);
-        r.tls->chain[0].not_after = now_s - day;
+        r.tls->chain[0].not_after = verdict_time_s - day_seconds;
         r.certificate->expired = true;
-        CHECK(types(evaluate(r)) == "certificate-expired,certificate-host-mismatch");
+        CHECK(types_of(evaluate(r)) == "certificate-expired,certificate-host-mismatch");
     }
 
     TEST_CASE("verification errors → certificate-not-trusted with the reason that applies") {
@@ -214,30 +218,31 @@ TEST_SUITE("policy.host_verdict") {
             r.certificate->untrusted_root = c.untrusted_root;
             r.tls->chain[0].self_signed = c.self_signed_leaf;
             const auto v = evaluate(r);
-            CHECK(types(v) == "certificate-not-trusted");
+            CHECK(types_of(v) == "certificate-not-trusted");
             CHECK(v.overall == severity::critical);
-            CHECK(find(v, "certificate-not-trusted")->message.find(c.reason) == 0);
+            CHECK(finding_named(v, "certificate-not-trusted")->message.find(c.reason) == 0);
         }
     }
 
     TEST_CASE("leaf not valid yet at now → certificate-not-trusted") {
         auto r = good_session();
-        r.tls->chain[0].not_before = now_s + 1;
+        r.tls->chain[0].not_before = verdict_time_s + 1;
         const auto v = evaluate(r);
-        CHECK(types(v) == "certificate-not-trusted");
+        CHECK(types_of(v) == "certificate-not-trusted");
         CHECK(v.times->not_yet_valid);
-        CHECK(find(v, "certificate-not-trusted")->message == "the certificate is not valid yet");
+        CHECK(finding_named(v, "certificate-not-trusted")->message ==
+              "the certificate is not valid yet");
     }
 
     TEST_CASE("expiry warning only below expiry_warning_days") {
         auto r = good_session();
-        r.tls->chain[0].not_after = now_s + 30 * day; // exactly 30 days left
+        r.tls->chain[0].not_after = verdict_time_s + 30 * day_seconds; // exactly 30 days left
         auto v = evaluate(r);
         CHECK(v.times->days_left == 30);
-        CHECK(find(v, "certificate-expiring") == nullptr);
+        CHECK(finding_named(v, "certificate-expiring") == nullptr);
         CHECK(v.overall == severity::ok);
 
-        r.tls->chain[0].not_after = now_s + 30 * day - 1; // 29 days and change
+        r.tls->chain[0].not_after = verdict_time_s + 30 * day_seconds - 1; // 29 days and change
         v = evaluate(r);
         CHECK(v.times->days_left == 29);
         CHECK(level_of(v, "certificate-expiring") == severity::warning);
@@ -246,7 +251,7 @@ TEST_SUITE("policy.host_verdict") {
 
         policy::host_thresholds t;
         t.expiry_warning_days = 14;
-        CHECK(policy::evaluate_host(r, now, t).findings.empty());
+        CHECK(policy::evaluate_host(r, verdict_time, t).findings.empty());
     }
 
     TEST_CASE("leaf_times: days_left is floored, notAfter itself still valid") {
@@ -255,24 +260,30 @@ TEST_SUITE("policy.host_verdict") {
             std::int64_t days_left;
             bool expired;
         } cases[] = {
-            {60 * day, 60, false}, {day, 1, false},  {day - 1, 0, false},
-            {3600, 0, false},      {0, 0, false},    {-1, -1, true},
-            {-3600, -1, true},     {-day, -1, true}, {-day - 1, -2, true},
+            {60 * day_seconds, 60, false},
+            {day_seconds, 1, false},
+            {day_seconds - 1, 0, false},
+            {3600, 0, false},
+            {0, 0, false},
+            {-1, -1, true},
+            {-3600, -1, true},
+            {-day_seconds, -1, true},
+            {-day_seconds - 1, -2, true},
         };
         for (const auto& c : cases) {
             CAPTURE(c.offset);
             auto leaf = leaf_cert();
-            leaf.not_after = now_s + c.offset;
-            const auto t = policy::leaf_times(leaf, now);
+            leaf.not_after = verdict_time_s + c.offset;
+            const auto t = policy::leaf_times(leaf, verdict_time);
             CHECK(t.days_left == c.days_left);
             CHECK(t.expired == c.expired);
             CHECK_FALSE(t.not_yet_valid);
         }
         auto early = leaf_cert();
-        early.not_before = now_s + 1;
-        CHECK(policy::leaf_times(early, now).not_yet_valid);
-        early.not_before = now_s;
-        CHECK_FALSE(policy::leaf_times(early, now).not_yet_valid);
+        early.not_before = verdict_time_s + 1;
+        CHECK(policy::leaf_times(early, verdict_time).not_yet_valid);
+        early.not_before = verdict_time_s;
+        CHECK_FALSE(policy::leaf_times(early, verdict_time).not_yet_valid);
     }
 
     TEST_CASE("RSA 1024 anywhere in the chain → weak_key warning, RSA 2048 and P-256 are fine") {
@@ -291,7 +302,7 @@ TEST_SUITE("policy.host_verdict") {
             CHECK(v.weak_key == c.weak);
             CHECK(v.result_types.empty());
             CHECK(v.overall == (c.weak ? severity::warning : severity::ok));
-            CHECK((find(v, "weak-key") != nullptr) == c.weak);
+            CHECK((finding_named(v, "weak-key") != nullptr) == c.weak);
         }
     }
 
@@ -300,8 +311,8 @@ TEST_SUITE("policy.host_verdict") {
         r.tls->chain[1].key_type = "RSA";
         r.tls->chain[1].key_bits = 1024;
         const auto v = evaluate(r);
-        REQUIRE(find(v, "weak-key") != nullptr);
-        CHECK(find(v, "weak-key")->message.find("1024") != std::string::npos);
+        REQUIRE(finding_named(v, "weak-key") != nullptr);
+        CHECK(finding_named(v, "weak-key")->message.find("1024") != std::string::npos);
     }
 
     TEST_CASE("SHA-1 on the intermediate → warning, SHA-1 on a self-signed root → none") {
@@ -352,7 +363,7 @@ TEST_SUITE("policy.host_verdict") {
             CHECK(level_of(v, c.code) == severity::warning);
             CHECK(v.overall == severity::warning);
             const char* named = c.forward_secrecy ? c.version : c.cipher; // what to change
-            CHECK(find(v, c.code)->message.find(named) != std::string::npos);
+            CHECK(finding_named(v, c.code)->message.find(named) != std::string::npos);
         }
     }
 
@@ -376,11 +387,11 @@ TEST_SUITE("policy.host_verdict") {
             r.tls->server_temp_key_bits = c.bits;
             const auto v = evaluate(r);
             CHECK(v.result_types.empty());
-            CHECK((find(v, "weak-dh-group") != nullptr) == c.weak);
+            CHECK((finding_named(v, "weak-dh-group") != nullptr) == c.weak);
             if (c.weak) {
                 CHECK(level_of(v, "weak-dh-group") == severity::warning);
-                CHECK(find(v, "weak-dh-group")->message.find(std::to_string(c.bits) + "-bit") !=
-                      std::string::npos);
+                CHECK(finding_named(v, "weak-dh-group")
+                          ->message.find(std::to_string(c.bits) + "-bit") != std::string::npos);
             }
         }
     }
@@ -406,7 +417,7 @@ TEST_SUITE("policy.host_verdict") {
         none.verify_error = "no certificate presented";
         r.certificate = none;
         const auto v = evaluate(r);
-        CHECK(types(v) == "certificate-not-trusted");
+        CHECK(types_of(v) == "certificate-not-trusted");
         CHECK(level_of(v, "certificate-missing") == severity::critical);
         CHECK_FALSE(v.times.has_value());
     }
@@ -426,7 +437,8 @@ TEST_SUITE("policy.host_verdict") {
 
     TEST_CASE("worst: a known failure outranks could-not-check, which outranks a warning") {
         using policy::finding;
-        CHECK(policy::worst({}) == severity::ok);
+        // Typed: a bare {} would also fit the overload for checks, where both are declared.
+        CHECK(policy::worst(std::vector<finding>{}) == severity::ok);
         CHECK(policy::worst({finding{"a", severity::warning, ""}}) == severity::warning);
         CHECK(policy::worst({finding{"a", severity::warning, ""},
                              finding{"b", severity::unknown, ""}}) == severity::unknown);

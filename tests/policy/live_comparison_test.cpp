@@ -3,6 +3,8 @@
 
 #include "policy/live_comparison.hpp"
 #include "tests/policy/check_status_print.hpp"
+#include "tests/support/test_time.hpp"
+#include "tests/support/text_match.hpp"
 
 #include <string>
 
@@ -12,12 +14,10 @@ using policy::check_status;
 
 namespace {
 
-constexpr std::int64_t day = 86400;
+using mxprobe_test::day_seconds;
 constexpr std::int64_t jan_2027 = 1798761600; // 2027-01-01T00:00:00Z
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using mxprobe_test::contains;
 
 probe::cert_info cert(std::string id, std::vector<std::string> names, std::int64_t not_after,
                       std::vector<std::uint8_t> spki) {
@@ -44,7 +44,8 @@ TEST_SUITE("policy.live_comparison") {
 
     TEST_CASE("same key, same names, later expiry: ok") {
         const auto old_cert = cert("a1", {"mx.example.com"}, jan_2027, {1, 2, 3});
-        const auto new_cert = cert("b1", {"MX.example.com."}, jan_2027 + 60 * day, {1, 2, 3});
+        const auto new_cert =
+            cert("b1", {"MX.example.com."}, jan_2027 + 60 * day_seconds, {1, 2, 3});
         const auto c = policy::compare_with_live(presenting(old_cert), new_cert);
         CHECK(c.status == check_status::ok);
         CHECK(c.name == "live");
@@ -56,7 +57,7 @@ TEST_SUITE("policy.live_comparison") {
     TEST_CASE("new key and a gained name: ok, both said") {
         const auto old_cert = cert("a1", {"mx.example.com"}, jan_2027, {1});
         const auto new_cert =
-            cert("b2", {"mx.example.com", "mx2.example.com"}, jan_2027 + day, {2});
+            cert("b2", {"mx.example.com", "mx2.example.com"}, jan_2027 + day_seconds, {2});
         const auto c = policy::compare_with_live(presenting(old_cert), new_cert);
         CHECK(c.status == check_status::ok);
         CHECK(contains(c.message, "new key (SPKI sha256 2222222222222222... replaces "
@@ -67,12 +68,12 @@ TEST_SUITE("policy.live_comparison") {
     TEST_CASE("a lost name or an earlier expiry: warn") {
         const auto old_cert = cert("a1", {"mx.example.com", "smtp.example.com"}, jan_2027, {1});
         const auto lost = policy::compare_with_live(
-            presenting(old_cert), cert("b1", {"mx.example.com"}, jan_2027 + day, {1}));
+            presenting(old_cert), cert("b1", {"mx.example.com"}, jan_2027 + day_seconds, {1}));
         CHECK(lost.status == check_status::warn);
         CHECK(contains(lost.message, "names lost -smtp.example.com"));
         const auto shorter = policy::compare_with_live(
             presenting(old_cert),
-            cert("c1", {"mx.example.com", "smtp.example.com"}, jan_2027 - 10 * day, {1}));
+            cert("c1", {"mx.example.com", "smtp.example.com"}, jan_2027 - 10 * day_seconds, {1}));
         CHECK(shorter.status == check_status::warn);
         CHECK(contains(shorter.message, "expiry shortened by 10 day(s)"));
     }

@@ -20,7 +20,7 @@ using policy::compatibility;
 using policy::domain_facts_summary;
 using policy::mx_facts;
 
-const auto now =
+const auto join_time =
     std::chrono::system_clock::time_point(std::chrono::seconds(1796342400)); // 2026-12-04
 
 policy::tlsrpt_report report_file(const std::string& name) {
@@ -34,7 +34,7 @@ policy::tlsrpt_report report_file(const std::string& name) {
 }
 
 // A healthy MX: TLS 1.3 with a valid certificate, nothing to report.
-mx_facts good_mx(std::string host, std::string ip) {
+mx_facts healthy_mx(std::string host, std::string ip) {
     mx_facts m;
     m.host = std::move(host);
     m.ip = std::move(ip);
@@ -80,7 +80,7 @@ TEST_SUITE("policy.matrix") {
         policy::outbound_requirements q;
         q.require_forward_secrecy = true;
         const auto ok = policy::check_outbound(
-            partner("a.example", {good_mx("mx.a.example", "192.0.2.1")}), q, now);
+            partner("a.example", {healthy_mx("mx.a.example", "192.0.2.1")}), q, join_time);
         CHECK(ok.state == compatibility::compatible);
         CHECK(ok.compatible);
         CHECK(ok.blocking.empty());
@@ -88,15 +88,16 @@ TEST_SUITE("policy.matrix") {
         CHECK(*ok.cert_days_left == 90);
         CHECK(ok.ciphers_strongest == "TLS_AES_256_GCM_SHA384");
 
-        mx_facts old = good_mx("mx2.b.example", "192.0.2.3");
+        mx_facts old = healthy_mx("mx2.b.example", "192.0.2.3");
         old.version = "TLSv1";
         old.cipher = "AES256-SHA";
         old.forward_secrecy = false;
-        mx_facts plain = good_mx("mx3.b.example", "192.0.2.4");
+        mx_facts plain = healthy_mx("mx3.b.example", "192.0.2.4");
         plain.starttls_offered = false;
         plain.tls = false;
         const auto mixed = policy::check_outbound(
-            partner("b.example", {good_mx("mx1.b.example", "192.0.2.2"), old, plain}), q, now);
+            partner("b.example", {healthy_mx("mx1.b.example", "192.0.2.2"), old, plain}), q,
+            join_time);
         CHECK(mixed.state == compatibility::partial);
         CHECK(mixed.compatible);
         CHECK(has_text(mixed.blocking,
@@ -106,14 +107,14 @@ TEST_SUITE("policy.matrix") {
         CHECK(has_text(mixed.blocking, "mx3.b.example [192.0.2.4]: no STARTTLS"));
         CHECK(mixed.ciphers_weakest == "AES256-SHA");
 
-        const auto none = policy::check_outbound(partner("c.example", {old}), q, now);
+        const auto none = policy::check_outbound(partner("c.example", {old}), q, join_time);
         CHECK(none.state == compatibility::incompatible);
         CHECK_FALSE(none.compatible);
     }
 
     TEST_CASE(
         "outbound: with enumeration, an accepted good suite is enough and weak ones are noted") {
-        mx_facts m = good_mx("mx.e.example", "192.0.2.9");
+        mx_facts m = healthy_mx("mx.e.example", "192.0.2.9");
         m.version = "TLSv1.2";
         m.cipher = "DES-CBC3-SHA"; // a poor server preference
         m.forward_secrecy = false;
@@ -122,7 +123,7 @@ TEST_SUITE("policy.matrix") {
                      {"TLSv1.2", {"DES-CBC3-SHA", "ECDHE-RSA-AES128-GCM-SHA256"}}};
         policy::outbound_requirements q;
         q.require_forward_secrecy = true;
-        const auto v = policy::check_outbound(partner("e.example", {m}), q, now);
+        const auto v = policy::check_outbound(partner("e.example", {m}), q, join_time);
         CHECK(v.state == compatibility::compatible);
         REQUIRE(v.mx.size() == 1);
         CHECK(v.mx[0].weakest_version == "TLSv1");
@@ -133,7 +134,7 @@ TEST_SUITE("policy.matrix") {
 
         policy::outbound_requirements strict = q;
         strict.min_version = "TLSv1.3";
-        const auto s = policy::check_outbound(partner("e.example", {m}), strict, now);
+        const auto s = policy::check_outbound(partner("e.example", {m}), strict, join_time);
         CHECK(s.state == compatibility::incompatible);
         CHECK(has_text(s.blocking, "accepts at best TLSv1.2, below the required TLSv1.3"));
     }
@@ -141,14 +142,14 @@ TEST_SUITE("policy.matrix") {
     TEST_CASE("outbound: an enumeration the server cut short does not hide what was negotiated") {
         // The main session negotiated TLS 1.3; the walk lost the server before it reached
         // TLS 1.3 and recorded it as not accepted.
-        mx_facts m = good_mx("mx.p.example", "192.0.2.12");
+        mx_facts m = healthy_mx("mx.p.example", "192.0.2.12");
         m.enumerated = true;
         m.enumeration_complete = false;
         m.versions = {{"TLSv1", false}, {"TLSv1.1", false}, {"TLSv1.2", true}, {"TLSv1.3", false}};
         m.ciphers = {{"TLSv1.2", {"ECDHE-RSA-AES256-GCM-SHA384"}}};
         policy::outbound_requirements q;
         q.min_version = "TLSv1.3";
-        const auto v = policy::check_outbound(partner("p.example", {m}), q, now);
+        const auto v = policy::check_outbound(partner("p.example", {m}), q, join_time);
         CHECK(v.state == compatibility::compatible);
         CHECK(v.blocking.empty());
         REQUIRE(v.mx.size() == 1);
@@ -159,64 +160,64 @@ TEST_SUITE("policy.matrix") {
 
         // Finished, the same facts carry no such note.
         m.enumeration_complete = true;
-        const auto whole = policy::check_outbound(partner("p.example", {m}), q, now);
+        const auto whole = policy::check_outbound(partner("p.example", {m}), q, join_time);
         REQUIRE(whole.mx.size() == 1);
         CHECK_FALSE(has_text(whole.mx[0].notes, "the enumeration did not finish"));
     }
 
     TEST_CASE("outbound: valid certificates, MTA-STS enforce and DANE are honoured when asked") {
-        mx_facts expired = good_mx("mx.x.example", "192.0.2.20");
+        mx_facts expired = healthy_mx("mx.x.example", "192.0.2.20");
         expired.result_types = {"certificate-expired"};
         policy::outbound_requirements q;
-        CHECK(policy::check_outbound(partner("x.example", {expired}), q, now).compatible);
+        CHECK(policy::check_outbound(partner("x.example", {expired}), q, join_time).compatible);
         q.require_valid_certificate = true;
-        const auto v = policy::check_outbound(partner("x.example", {expired}), q, now);
+        const auto v = policy::check_outbound(partner("x.example", {expired}), q, join_time);
         CHECK_FALSE(v.compatible);
         CHECK(has_text(v.blocking, "certificate not valid: certificate-expired"));
 
-        mx_facts sts = good_mx("mx.s.example", "192.0.2.21");
+        mx_facts sts = healthy_mx("mx.s.example", "192.0.2.21");
         sts.policy = "sts";
         sts.sts_compliant = false;
         sts.sts_result_type = "validation-failure";
         auto d = partner("s.example", {sts});
         d.sts_mode = "enforce";
         policy::outbound_requirements honour;
-        CHECK(has_text(policy::check_outbound(d, honour, now).blocking,
+        CHECK(has_text(policy::check_outbound(d, honour, join_time).blocking,
                        "fails the partner's MTA-STS enforce policy: validation-failure"));
         honour.honour_mta_sts = false;
-        CHECK(policy::check_outbound(d, honour, now).compatible);
+        CHECK(policy::check_outbound(d, honour, join_time).compatible);
 
-        mx_facts dane = good_mx("mx.d.example", "192.0.2.22");
+        mx_facts dane = healthy_mx("mx.d.example", "192.0.2.22");
         dane.policy = "dane";
         dane.dane_result_types = {"tlsa-invalid"};
-        CHECK(has_text(policy::check_outbound(partner("d.example", {dane}), {}, now).blocking,
+        CHECK(has_text(policy::check_outbound(partner("d.example", {dane}), {}, join_time).blocking,
                        "fails the partner's DANE TLSA records: tlsa-invalid"));
     }
 
     TEST_CASE("outbound: unchecked hosts, null MX and missing domains") {
-        mx_facts busy = good_mx("mx.busy.example", "192.0.2.30");
+        mx_facts busy = healthy_mx("mx.busy.example", "192.0.2.30");
         busy.checked = false;
         busy.rate_limited = true;
-        const auto v = policy::check_outbound(partner("busy.example", {busy}), {}, now);
+        const auto v = policy::check_outbound(partner("busy.example", {busy}), {}, join_time);
         CHECK(v.state == compatibility::unknown);
         REQUIRE(v.mx.size() == 1);
         CHECK(has_text(v.mx[0].notes, "not checked: rate-limited"));
         auto null_mx = partner("null.example", {});
         null_mx.route = "null-mx";
-        CHECK(policy::check_outbound(null_mx, {}, now).state == compatibility::no_mail);
+        CHECK(policy::check_outbound(null_mx, {}, join_time).state == compatibility::no_mail);
         auto gone = partner("gone.example", {});
         gone.route = "nxdomain";
-        CHECK(policy::check_outbound(gone, {}, now).state == compatibility::incompatible);
+        CHECK(policy::check_outbound(gone, {}, join_time).state == compatibility::incompatible);
     }
 
     TEST_CASE("inbound: the RFC 8460 example report joined with probe evidence, per MX") {
         // Our domain company-y.example: mx1's certificate has expired (the probe sees it),
         // mx2 now offers STARTTLS (fixed since), and mx-backup was not probed.
-        mx_facts mx1 = good_mx("mx1.mail.company-y.example", "203.0.113.55");
+        mx_facts mx1 = healthy_mx("mx1.mail.company-y.example", "203.0.113.55");
         mx1.cert_not_after = 1795996800; // 2026-11-30
         mx1.result_types = {"certificate-expired"};
         mx1.findings = {{"certificate-expired", "the certificate expired 4 day(s) ago"}};
-        mx_facts mx2 = good_mx("mx2.mail.company-y.example", "203.0.113.56");
+        mx_facts mx2 = healthy_mx("mx2.mail.company-y.example", "203.0.113.56");
         auto own = partner("company-y.example", {mx1, mx2});
         own.role = "own";
         const std::vector<policy::tlsrpt_report> reports = {
@@ -250,7 +251,7 @@ TEST_SUITE("policy.matrix") {
     }
 
     TEST_CASE("inbound: reports for another domain do not count, DANE reports count by MX") {
-        auto own = partner("example.org", {good_mx("mx.example.org", "192.0.2.40")});
+        auto own = partner("example.org", {healthy_mx("mx.example.org", "192.0.2.40")});
         own.role = "own";
         const auto s = policy::summarise_inbound(
             own, {report_file("real/mailweave__microsoft.com!example.com!1739750400!1739836799!"
@@ -266,7 +267,7 @@ TEST_SUITE("policy.matrix") {
     }
 
     TEST_CASE("inbound: a host mismatch reported at an MX whose certificate is fine now") {
-        auto own = partner("example.com", {good_mx("outgoing-smtp-2.example.com", "192.0.2.4")});
+        auto own = partner("example.com", {healthy_mx("outgoing-smtp-2.example.com", "192.0.2.4")});
         own.role = "own";
         const auto s = policy::summarise_inbound(
             own, {report_file("real/mailweave__microsoft.com!example.com!1739750400!1739836799!"
@@ -279,15 +280,15 @@ TEST_SUITE("policy.matrix") {
     }
 
     TEST_CASE("coverage: validated, opportunistic, failing and unknown, per tag and by sessions") {
-        mx_facts self_signed = good_mx("mx.o.example", "192.0.2.50");
+        mx_facts self_signed = healthy_mx("mx.o.example", "192.0.2.50");
         self_signed.cert_trusted = false;
         self_signed.result_types = {"certificate-not-trusted"};
-        mx_facts plain = good_mx("mx.f.example", "192.0.2.51");
+        mx_facts plain = healthy_mx("mx.f.example", "192.0.2.51");
         plain.tls = false;
         plain.starttls_offered = false;
-        mx_facts down = good_mx("mx.u.example", "192.0.2.52");
+        mx_facts down = healthy_mx("mx.u.example", "192.0.2.52");
         down.checked = false;
-        auto v = partner("v.example", {good_mx("mx.v.example", "192.0.2.53")});
+        auto v = partner("v.example", {healthy_mx("mx.v.example", "192.0.2.53")});
         v.tags = {"finance"};
         auto o = partner("o.example", {self_signed});
         o.tags = {"finance"};
@@ -314,12 +315,13 @@ TEST_SUITE("policy.matrix") {
     }
 
     TEST_CASE("what-if: requiring TLS 1.3 breaks the TLS 1.2 partner, weighted by its reports") {
-        mx_facts tls12 = good_mx("mx.example.com", "192.0.2.60");
+        mx_facts tls12 = healthy_mx("mx.example.com", "192.0.2.60");
         tls12.version = "TLSv1.2";
         tls12.cipher = "ECDHE-RSA-AES256-GCM-SHA384";
         auto google = partner("google.com", {tls12});
         google.name = "Google";
-        const auto modern = partner("modern.example", {good_mx("mx.modern.example", "192.0.2.61")});
+        const auto modern =
+            partner("modern.example", {healthy_mx("mx.modern.example", "192.0.2.61")});
         const std::vector<policy::tlsrpt_report> reports = {
             report_file("real/mailweave__google.com!example.com!1747094400!1747180799!001.json"),
             report_file("real/mailweave__microsoft.com!example.com!1739750400!1739836799!"
@@ -327,7 +329,8 @@ TEST_SUITE("policy.matrix") {
         policy::outbound_requirements current;
         policy::outbound_requirements strict;
         strict.min_version = "TLSv1.3";
-        const auto w = policy::evaluate_what_if({google, modern}, current, strict, reports, now);
+        const auto w =
+            policy::evaluate_what_if({google, modern}, current, strict, reports, join_time);
         CHECK(w.partners == 2);
         CHECK(w.compatible_now == 2);
         CHECK(w.compatible_after == 1);

@@ -5,6 +5,7 @@
 #include "policy/mta_sts_match.hpp"
 #include "policy/mta_sts_txt.hpp"
 #include "policy/sts_fetch_verdict.hpp"
+#include "tests/support/test_data.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -18,13 +19,9 @@ namespace {
 
 using policy::sts_mx_observation;
 
-nlohmann::json load_json(const std::string& relative) {
-    std::ifstream in(std::string(MXPROBE_SOURCE_DIR) + "/tests/data/mta-sts/" + relative);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << relative);
-    return nlohmann::json::parse(in);
-}
+using mxprobe_test::load_json;
 
-policy::sts_policy parsed(policy::sts_mode mode) {
+policy::sts_policy policy_in_mode(policy::sts_mode mode) {
     std::string body = "version: STSv1\nmode: " + std::string(policy::to_string(mode)) +
                        "\nmx: mx1.example.com\nmx: *.backup.example.net\nmax_age: 86400\n";
     auto p = policy::parse_sts_policy(body);
@@ -61,8 +58,8 @@ std::string postfix_answer(std::string query, bool strict) {
         return "NOTFOUND";
     }
     std::vector<std::string> txt;
-    for (const auto& r :
-         load_json("vectors/postfix-mta-sts-resolver/mta_sts_txt_records_from_dnsmasq.json")) {
+    for (const auto& r : load_json(
+             "mta-sts/vectors/postfix-mta-sts-resolver/mta_sts_txt_records_from_dnsmasq.json")) {
         if (r["name"] == "_mta-sts." + query) {
             txt.push_back(r["txt"]);
         }
@@ -71,7 +68,7 @@ std::string postfix_answer(std::string query, bool strict) {
         return "NOTFOUND";
     }
     for (const auto& s :
-         load_json("vectors/postfix-mta-sts-resolver/policies_from_nginx_conf.json")) {
+         load_json("mta-sts/vectors/postfix-mta-sts-resolver/policies_from_nginx_conf.json")) {
         if (s["host"] != "mta-sts." + query) {
             continue;
         }
@@ -196,7 +193,7 @@ TEST_SUITE("policy.mta_sts_match") {
     }
 
     TEST_CASE("enforce: each failure gives the RFC 8460 result type of STANDARDS §7") {
-        const auto enforce = parsed(policy::sts_mode::enforce);
+        const auto enforce = policy_in_mode(policy::sts_mode::enforce);
         const auto with = [](auto change) {
             sts_mx_observation o = good("mx1.example.com");
             o.detail = "detail";
@@ -287,7 +284,7 @@ TEST_SUITE("policy.mta_sts_match") {
             return std::vector<sts_mx_observation>{good("mx1.example.com"), bad, gone};
         }();
 
-        const auto e = policy::evaluate_sts(parsed(policy::sts_mode::enforce), mx);
+        const auto e = policy::evaluate_sts(policy_in_mode(policy::sts_mode::enforce), mx);
         CHECK(e.applied);
         CHECK(e.compliant == 1);
         CHECK(e.failing == 1);
@@ -304,7 +301,7 @@ TEST_SUITE("policy.mta_sts_match") {
               "(1 not reached)");
 
         // testing: the same result types, but the sender delivers (STS-36, NOTE-1).
-        const auto t = policy::evaluate_sts(parsed(policy::sts_mode::testing), mx);
+        const auto t = policy::evaluate_sts(policy_in_mode(policy::sts_mode::testing), mx);
         CHECK(t.mx[1].result_type == "certificate-expired");
         CHECK(t.mx[1].delivers);
         CHECK_FALSE(t.mx[1].compliant);
@@ -312,7 +309,7 @@ TEST_SUITE("policy.mta_sts_match") {
                            "and report them (1 not reached)");
 
         // none: nothing enforced, nothing reportable (STS-37).
-        const auto n = policy::evaluate_sts(parsed(policy::sts_mode::none), mx);
+        const auto n = policy::evaluate_sts(policy_in_mode(policy::sts_mode::none), mx);
         CHECK_FALSE(n.applied);
         CHECK(n.mx[1].result_type.empty());
         CHECK(n.mx[1].compliant);
@@ -331,15 +328,15 @@ TEST_SUITE("policy.mta_sts_match") {
     TEST_CASE("enforce with every MX failing: undeliverable, unused patterns listed") {
         auto a = good("mx1.example.com");
         a.hostname_match = false;
-        const auto e = policy::evaluate_sts(parsed(policy::sts_mode::enforce), {a});
+        const auto e = policy::evaluate_sts(policy_in_mode(policy::sts_mode::enforce), {a});
         CHECK_FALSE(e.deliverable);
         CHECK(e.unused_patterns == std::vector<std::string>{"*.backup.example.net"});
         CHECK(e.summary == "enforce: 1 of 1 MX fail validation; MTA-STS senders cannot deliver");
         const auto ok =
-            policy::evaluate_sts(parsed(policy::sts_mode::enforce),
+            policy::evaluate_sts(policy_in_mode(policy::sts_mode::enforce),
                                  {good("mx1.example.com"), good("x.backup.example.net")});
         CHECK(ok.summary == "enforce: all 2 MX validate");
-        CHECK(policy::evaluate_sts(parsed(policy::sts_mode::testing), {}).summary ==
+        CHECK(policy::evaluate_sts(policy_in_mode(policy::sts_mode::testing), {}).summary ==
               "testing: no MX observed");
     }
 
@@ -416,8 +413,8 @@ TEST_SUITE("policy.mta_sts_match") {
 
     TEST_CASE("to_json of an evaluation") {
         auto bad = good("mx9.example.com");
-        const auto e =
-            policy::evaluate_sts(parsed(policy::sts_mode::enforce), {good("mx1.example.com"), bad});
+        const auto e = policy::evaluate_sts(policy_in_mode(policy::sts_mode::enforce),
+                                            {good("mx1.example.com"), bad});
         const nlohmann::json j = e;
         CHECK(j == nlohmann::json::parse(R"({"applied":true,"mode":"enforce","mx":[
             {"host":"mx1.example.com","ip":"192.0.2.1","matched_pattern":"mx1.example.com",

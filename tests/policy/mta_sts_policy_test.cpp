@@ -3,9 +3,8 @@
 
 #include "policy/mta_sts_policy.hpp"
 #include "policy/sts_fetch_verdict.hpp"
+#include "tests/support/test_data.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -24,16 +23,8 @@ namespace {
 
 using policy::sts_mode;
 
-std::string read_data(const std::string& relative) {
-    std::ifstream in(std::string(MXPROBE_SOURCE_DIR) + "/tests/data/mta-sts/" + relative,
-                     std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << relative);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-nlohmann::json load_json(const std::string& relative) {
-    return nlohmann::json::parse(read_data(relative));
-}
+using mxprobe_test::load_json;
+using mxprobe_test::read_test_data;
 
 bool has_note(const policy::sts_policy& p, const std::string& part) {
     for (const auto& n : p.notes) {
@@ -184,7 +175,7 @@ TEST_SUITE("policy.mta_sts_policy") {
     }
 
     TEST_CASE("corpus: RFC 8461 §3.2 example policy (CRLF)") {
-        const nlohmann::json vectors = load_json("vectors/rfc8461_examples.json");
+        const nlohmann::json vectors = load_json("mta-sts/vectors/rfc8461_examples.json");
         for (const auto& v : vectors["policies"]) {
             const auto p = policy::parse_sts_policy(v["body"].get<std::string>());
             CHECK(p.error == "");
@@ -196,7 +187,7 @@ TEST_SUITE("policy.mta_sts_policy") {
     }
 
     TEST_CASE("corpus: mox's valid policies parse to mox's fields") {
-        const auto vectors = load_json("vectors/mox_mtasts_vectors.json")["policies"];
+        const auto vectors = load_json("mta-sts/vectors/mox_mtasts_vectors.json")["policies"];
         int checked = 0;
         for (const auto& v : vectors["valid"]) {
             const auto body = v["body"].get<std::string>();
@@ -234,7 +225,7 @@ TEST_SUITE("policy.mta_sts_policy") {
             {"bad extension name", "does not begin with a letter or digit"},
             {"invalid U-label in mx (mox rejects)", "is not ASCII"},
         };
-        const auto vectors = load_json("vectors/mox_mtasts_vectors.json")["policies"];
+        const auto vectors = load_json("mta-sts/vectors/mox_mtasts_vectors.json")["policies"];
         int checked = 0;
         for (const auto& v : vectors["invalid"]) {
             const auto body = v["body"].get<std::string>();
@@ -259,7 +250,7 @@ TEST_SUITE("policy.mta_sts_policy") {
     TEST_CASE("corpus: postfix-mta-sts-resolver's nginx policies") {
         int checked = 0;
         for (const auto& v :
-             load_json("vectors/postfix-mta-sts-resolver/policies_from_nginx_conf.json")) {
+             load_json("mta-sts/vectors/postfix-mta-sts-resolver/policies_from_nginx_conf.json")) {
             const auto host = v["host"].get<std::string>();
             CAPTURE(host);
             ++checked;
@@ -324,8 +315,8 @@ TEST_SUITE("policy.mta_sts_policy") {
         };
         for (const auto& c : cases) {
             CAPTURE(c.file);
-            const auto p =
-                policy::parse_sts_policy(read_data("real/" + std::string(c.file) + ".mta-sts.txt"));
+            const auto p = policy::parse_sts_policy(
+                read_test_data("mta-sts/real/" + std::string(c.file) + ".mta-sts.txt"));
             CHECK(p.error == "");
             CHECK(p.notes.empty());
             CHECK(p.mode == c.mode);

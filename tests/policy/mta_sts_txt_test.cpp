@@ -2,8 +2,8 @@
 // §9), plus every TXT vector of tests/data/mta-sts (see its SOURCES.md).
 
 #include "policy/mta_sts_txt.hpp"
+#include "tests/support/test_data.hpp"
 
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,11 +23,7 @@ namespace {
 
 using policy::sts_txt_status;
 
-nlohmann::json load_json(const std::string& relative) {
-    std::ifstream in(std::string(MXPROBE_SOURCE_DIR) + "/tests/data/mta-sts/" + relative);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << relative);
-    return nlohmann::json::parse(in);
-}
+using mxprobe_test::load_json;
 
 } // namespace
 
@@ -126,7 +122,7 @@ TEST_SUITE("policy.mta_sts_txt") {
     }
 
     TEST_CASE("corpus: RFC 8461 §3.1 example record") {
-        const nlohmann::json vectors = load_json("vectors/rfc8461_examples.json");
+        const nlohmann::json vectors = load_json("mta-sts/vectors/rfc8461_examples.json");
         for (const auto& v : vectors["txt_records"]) {
             const auto txt = v["txt"].get<std::string>();
             CAPTURE(txt);
@@ -138,7 +134,7 @@ TEST_SUITE("policy.mta_sts_txt") {
     }
 
     TEST_CASE("corpus: mox's valid records parse to mox's id and extensions") {
-        const auto vectors = load_json("vectors/mox_mtasts_vectors.json")["txt_records"];
+        const auto vectors = load_json("mta-sts/vectors/mox_mtasts_vectors.json")["txt_records"];
         for (const auto& v : vectors["valid"]) {
             const auto txt = v["txt"].get<std::string>();
             CAPTURE(txt);
@@ -156,7 +152,7 @@ TEST_SUITE("policy.mta_sts_txt") {
     }
 
     TEST_CASE("corpus: every record mox calls invalid is invalid here too") {
-        const auto vectors = load_json("vectors/mox_mtasts_vectors.json")["txt_records"];
+        const auto vectors = load_json("mta-sts/vectors/mox_mtasts_vectors.json")["txt_records"];
         int checked = 0;
         for (const auto& v : vectors["invalid"]) {
             const auto txt = v["txt"].get<std::string>();
@@ -181,8 +177,8 @@ TEST_SUITE("policy.mta_sts_txt") {
         // Expectations from tests/refdata.tsv: bad-record1..3 give NOTFOUND (no usable
         // record); all others carry the same valid record.
         int checked = 0;
-        for (const auto& v :
-             load_json("vectors/postfix-mta-sts-resolver/mta_sts_txt_records_from_dnsmasq.json")) {
+        for (const auto& v : load_json("mta-sts/vectors/postfix-mta-sts-resolver/"
+                                       "mta_sts_txt_records_from_dnsmasq.json")) {
             const auto name = v["name"].get<std::string>();
             CAPTURE(name);
             const auto r = policy::parse_sts_txt({v["txt"].get<std::string>()});

@@ -11,8 +11,8 @@ namespace {
 
 using resolver::dns_status;
 
-resolver::mx_answer mx(const std::vector<std::pair<std::uint16_t, std::string>>& hosts,
-                       dns_status status = dns_status::noerror) {
+resolver::mx_answer mx_answer_of(const std::vector<std::pair<std::uint16_t, std::string>>& hosts,
+                                 dns_status status = dns_status::noerror) {
     resolver::mx_answer a;
     a.name = "example.com";
     a.status = status;
@@ -30,7 +30,8 @@ std::string body_of(const std::string& mode, const std::vector<std::string>& pat
     return body + "max_age: 86400\n";
 }
 
-policy::sts_policy parsed(const std::string& mode, const std::vector<std::string>& patterns) {
+policy::sts_policy parsed_policy(const std::string& mode,
+                                 const std::vector<std::string>& patterns) {
     return policy::parse_sts_policy(body_of(mode, patterns));
 }
 
@@ -42,7 +43,7 @@ resolver::txt_answer sts_txt() {
     return a;
 }
 
-probe::https_response served(const std::string& body) {
+probe::https_response served_policy(const std::string& body) {
     probe::https_response r;
     r.status = 200;
     r.content_type = "text/plain";
@@ -52,7 +53,7 @@ probe::https_response served(const std::string& body) {
 
 // Discovery with a served policy, then coverage and verdict, as `mxprobe mta-sts` does it.
 policy::sts_verdict verdict_for(const std::string& body, const resolver::mx_answer& answer) {
-    const auto outcome = policy::judge_sts_discovery("example.com", sts_txt(), served(body));
+    const auto outcome = policy::judge_sts_discovery("example.com", sts_txt(), served_policy(body));
     return policy::judge_sts(outcome,
                              policy::check_sts_coverage("example.com", answer, outcome.policy));
 }
@@ -64,8 +65,9 @@ TEST_SUITE("policy.sts_coverage") {
     TEST_CASE("hosts in preference order, each once, matched by the first pattern") {
         const auto c = policy::check_sts_coverage(
             "example.com.",
-            mx({{20, "mx2.example.com."}, {10, "MX1.example.com"}, {30, "mx2.example.com"}}),
-            parsed("enforce", {"*.example.com", "mx1.example.com"}));
+            mx_answer_of(
+                {{20, "mx2.example.com."}, {10, "MX1.example.com"}, {30, "mx2.example.com"}}),
+            parsed_policy("enforce", {"*.example.com", "mx1.example.com"}));
         CHECK(c.mx_name == "example.com");
         CHECK(c.checked);
         REQUIRE(c.hosts.size() == 2);
@@ -79,24 +81,24 @@ TEST_SUITE("policy.sts_coverage") {
 
     TEST_CASE("a wildcard covers one label only, unmatched patterns are listed") {
         const auto c = policy::check_sts_coverage(
-            "example.com", mx({{10, "a.b.example.com"}, {20, "example.com"}}),
-            parsed("testing", {"*.example.com", "backup.example.net"}));
+            "example.com", mx_answer_of({{10, "a.b.example.com"}, {20, "example.com"}}),
+            parsed_policy("testing", {"*.example.com", "backup.example.net"}));
         CHECK(c.uncovered == 2);
         CHECK_FALSE(c.hosts[0].pattern);
         CHECK(c.unused_patterns == std::vector<std::string>{"*.example.com", "backup.example.net"});
     }
 
     TEST_CASE("a host outside the policy: validation-failure in enforce and testing mode only") {
-        const auto hosts = mx({{10, "mx1.example.com"}, {20, "mx2.example.com"}});
+        const auto hosts = mx_answer_of({{10, "mx1.example.com"}, {20, "mx2.example.com"}});
         for (const char* mode : {"enforce", "testing"}) {
             CAPTURE(mode);
-            const auto c =
-                policy::check_sts_coverage("example.com", hosts, parsed(mode, {"mx1.example.com"}));
+            const auto c = policy::check_sts_coverage("example.com", hosts,
+                                                      parsed_policy(mode, {"mx1.example.com"}));
             CHECK(c.hosts[0].result_type.empty());
             CHECK(c.hosts[1].result_type == "validation-failure");
         }
-        const auto none =
-            policy::check_sts_coverage("example.com", hosts, parsed("none", {"mx1.example.com"}));
+        const auto none = policy::check_sts_coverage("example.com", hosts,
+                                                     parsed_policy("none", {"mx1.example.com"}));
         CHECK(none.uncovered == 1);
         CHECK(none.hosts[1].result_type.empty());
         const auto invalid = policy::check_sts_coverage(
@@ -107,19 +109,21 @@ TEST_SUITE("policy.sts_coverage") {
     }
 
     TEST_CASE("null MX, implicit MX and a failed lookup") {
-        const auto null_mx = policy::check_sts_coverage("example.com", mx({{0, ""}}),
-                                                        parsed("enforce", {"mx.example.com"}));
+        const auto null_mx = policy::check_sts_coverage(
+            "example.com", mx_answer_of({{0, ""}}), parsed_policy("enforce", {"mx.example.com"}));
         CHECK(null_mx.null_mx);
         CHECK(null_mx.hosts.empty());
 
-        const auto implicit = policy::check_sts_coverage("example.com", mx({}, dns_status::nodata),
-                                                         parsed("enforce", {"example.com"}));
+        const auto implicit =
+            policy::check_sts_coverage("example.com", mx_answer_of({}, dns_status::nodata),
+                                       parsed_policy("enforce", {"example.com"}));
         CHECK(implicit.implicit_mx);
         REQUIRE(implicit.hosts.size() == 1);
         CHECK(implicit.hosts[0].pattern == "example.com");
 
-        const auto failed = policy::check_sts_coverage("example.com", mx({}, dns_status::timeout),
-                                                       parsed("enforce", {"mx.example.com"}));
+        const auto failed =
+            policy::check_sts_coverage("example.com", mx_answer_of({}, dns_status::timeout),
+                                       parsed_policy("enforce", {"mx.example.com"}));
         CHECK_FALSE(failed.mx_answered());
         CHECK_FALSE(failed.checked);
         const nlohmann::json j = failed;
@@ -127,8 +131,8 @@ TEST_SUITE("policy.sts_coverage") {
     }
 
     TEST_CASE("without a policy the hosts are listed, nothing is checked") {
-        const auto c =
-            policy::check_sts_coverage("example.com", mx({{10, "mx.example.com"}}), std::nullopt);
+        const auto c = policy::check_sts_coverage(
+            "example.com", mx_answer_of({{10, "mx.example.com"}}), std::nullopt);
         CHECK_FALSE(c.checked);
         CHECK(c.hosts.size() == 1);
         const nlohmann::json j = c;
@@ -139,15 +143,16 @@ TEST_SUITE("policy.sts_coverage") {
 TEST_SUITE("policy.sts_verdict") {
 
     TEST_CASE("every MX covered: ok, no findings") {
-        const auto v = verdict_for(body_of("enforce", {"mx1.example.com", "mx2.example.com"}),
-                                   mx({{10, "mx1.example.com"}, {20, "mx2.example.com"}}));
+        const auto v =
+            verdict_for(body_of("enforce", {"mx1.example.com", "mx2.example.com"}),
+                        mx_answer_of({{10, "mx1.example.com"}, {20, "mx2.example.com"}}));
         CHECK(v.findings.empty());
         CHECK(v.overall == policy::severity::ok);
     }
 
     TEST_CASE(
         "an MX outside the policy: critical in enforce, warning in testing, nothing in none") {
-        const auto hosts = mx({{10, "mx1.example.com"}, {20, "mx2.example.com"}});
+        const auto hosts = mx_answer_of({{10, "mx1.example.com"}, {20, "mx2.example.com"}});
         const auto enforce = verdict_for(body_of("enforce", {"mx1.example.com"}), hosts);
         REQUIRE(enforce.findings.size() == 1);
         CHECK(enforce.findings[0].code == "mx-not-in-policy");
@@ -160,8 +165,8 @@ TEST_SUITE("policy.sts_verdict") {
     }
 
     TEST_CASE("an enforce policy that covers no MX says mail cannot be delivered at all") {
-        const auto v =
-            verdict_for(body_of("enforce", {"old.example.com"}), mx({{10, "mx1.example.com"}}));
+        const auto v = verdict_for(body_of("enforce", {"old.example.com"}),
+                                   mx_answer_of({{10, "mx1.example.com"}}));
         REQUIRE(v.findings.size() == 1);
         CHECK(v.findings[0].message.find("cannot deliver to the domain at all") !=
               std::string::npos);
@@ -171,7 +176,7 @@ TEST_SUITE("policy.sts_verdict") {
         const auto v =
             verdict_for("version: STSv1\nmode: enforce\nmx: mx1.example.com\nmax_age: 86400\n"
                         "max_age: 5\n",
-                        mx({{10, "mx1.example.com"}}));
+                        mx_answer_of({{10, "mx1.example.com"}}));
         REQUIRE(v.findings.size() == 1);
         CHECK(v.findings[0].code == "sts-policy-note");
         CHECK(v.findings[0].message.find("line 5") == 0);
@@ -179,7 +184,7 @@ TEST_SUITE("policy.sts_verdict") {
     }
 
     TEST_CASE("a failed MX lookup: unknown with a policy, not judged without one") {
-        const auto failed = mx({}, dns_status::servfail);
+        const auto failed = mx_answer_of({}, dns_status::servfail);
         const auto v = verdict_for(body_of("enforce", {"mx1.example.com"}), failed);
         REQUIRE(v.findings.size() == 1);
         CHECK(v.findings[0].code == "mx-lookup-failed");
@@ -201,16 +206,16 @@ TEST_SUITE("policy.sts_verdict") {
         resolver::txt_answer none;
         none.status = dns_status::nxdomain;
         const auto absent = policy::judge_sts_discovery("example.com", none, std::nullopt);
-        CHECK(policy::judge_sts(absent, policy::check_sts_coverage("example.com",
-                                                                   mx({{10, "mx.example.com"}}),
-                                                                   absent.policy))
+        CHECK(policy::judge_sts(
+                  absent, policy::check_sts_coverage(
+                              "example.com", mx_answer_of({{10, "mx.example.com"}}), absent.policy))
                   .overall == policy::severity::ok);
 
         resolver::txt_answer timeout;
         timeout.status = dns_status::timeout;
         const auto failed = policy::judge_sts_discovery("example.com", timeout, std::nullopt);
         const auto v = policy::judge_sts(
-            failed, policy::check_sts_coverage("example.com", mx({}), std::nullopt));
+            failed, policy::check_sts_coverage("example.com", mx_answer_of({}), std::nullopt));
         REQUIRE(v.findings.size() == 1);
         CHECK(v.findings[0].code == "sts-txt-lookup-failed");
         CHECK(v.overall == policy::severity::unknown);

@@ -11,7 +11,8 @@ namespace {
 using probe::fetch_failure;
 using resolver::dns_status;
 
-resolver::txt_answer txt(std::vector<std::string> texts, dns_status status = dns_status::noerror) {
+resolver::txt_answer txt_answer_of(std::vector<std::string> texts,
+                                   dns_status status = dns_status::noerror) {
     resolver::txt_answer a;
     a.name = "_mta-sts.example.com";
     a.status = status;
@@ -21,7 +22,7 @@ resolver::txt_answer txt(std::vector<std::string> texts, dns_status status = dns
     return a;
 }
 
-probe::https_response served(std::string body) {
+probe::https_response answered(std::string body) {
     probe::https_response r;
     r.ip = "192.0.2.1";
     r.status = 200;
@@ -45,8 +46,8 @@ const std::string good_policy =
 TEST_SUITE("policy.sts_outcome") {
 
     TEST_CASE("a valid record and policy: the policy applies, nothing to report") {
-        const auto o = policy::judge_sts_discovery("example.com", txt({"v=STSv1; id=abc;"}),
-                                                   served(good_policy));
+        const auto o = policy::judge_sts_discovery(
+            "example.com", txt_answer_of({"v=STSv1; id=abc;"}), answered(good_policy));
         CHECK(o.has_policy());
         CHECK_FALSE(o.result_type);
         CHECK(o.error.empty());
@@ -61,8 +62,8 @@ TEST_SUITE("policy.sts_outcome") {
     }
 
     TEST_CASE("no _mta-sts record: no policy, no error, null txt and policy in JSON") {
-        const auto o =
-            policy::judge_sts_discovery("example.com", txt({}, dns_status::nxdomain), std::nullopt);
+        const auto o = policy::judge_sts_discovery(
+            "example.com", txt_answer_of({}, dns_status::nxdomain), std::nullopt);
         CHECK_FALSE(o.has_policy());
         CHECK_FALSE(o.result_type);
         CHECK(o.error.empty());
@@ -74,8 +75,8 @@ TEST_SUITE("policy.sts_outcome") {
     }
 
     TEST_CASE("records that are not STSv1 are no policy either") {
-        const auto o =
-            policy::judge_sts_discovery("example.com", txt({"v=spf1 -all"}), std::nullopt);
+        const auto o = policy::judge_sts_discovery("example.com", txt_answer_of({"v=spf1 -all"}),
+                                                   std::nullopt);
         CHECK_FALSE(o.has_policy());
         CHECK(o.error.empty());
         CHECK(o.txt.discarded == 1);
@@ -92,8 +93,8 @@ TEST_SUITE("policy.sts_outcome") {
                             row{fetch_failure::too_large, "sts-policy-fetch-error"},
                             row{fetch_failure::media_type, "sts-policy-invalid"}}) {
             CAPTURE(probe::to_string(r.failure));
-            const auto o = policy::judge_sts_discovery("example.com", txt({"v=STSv1; id=1;"}),
-                                                       failed(r.failure, "the reason"));
+            const auto o = policy::judge_sts_discovery(
+                "example.com", txt_answer_of({"v=STSv1; id=1;"}), failed(r.failure, "the reason"));
             CHECK_FALSE(o.has_policy());
             REQUIRE(o.result_type);
             CHECK(*o.result_type == r.type);
@@ -103,8 +104,8 @@ TEST_SUITE("policy.sts_outcome") {
 
     TEST_CASE("an invalid policy body is sts-policy-invalid naming the line") {
         const auto o = policy::judge_sts_discovery(
-            "example.com", txt({"v=STSv1; id=1;"}),
-            served("version: STSv1\nmode: Enforce\nmx: mx.example.com\nmax_age: 1\n"));
+            "example.com", txt_answer_of({"v=STSv1; id=1;"}),
+            answered("version: STSv1\nmode: Enforce\nmx: mx.example.com\nmax_age: 1\n"));
         REQUIRE(o.result_type);
         CHECK(*o.result_type == "sts-policy-invalid");
         CHECK(o.error.find("line 2") != std::string::npos);
@@ -113,8 +114,8 @@ TEST_SUITE("policy.sts_outcome") {
     }
 
     TEST_CASE("a broken TXT record is a defect, not a reportable result, even with a good policy") {
-        const auto o = policy::judge_sts_discovery("example.com", txt({"v=STSv1; id=2026-12-03;"}),
-                                                   served(good_policy));
+        const auto o = policy::judge_sts_discovery(
+            "example.com", txt_answer_of({"v=STSv1; id=2026-12-03;"}), answered(good_policy));
         CHECK_FALSE(o.has_policy());
         CHECK_FALSE(o.result_type);
         CHECK(o.error.find("_mta-sts.example.com") == 0);
@@ -124,7 +125,8 @@ TEST_SUITE("policy.sts_outcome") {
 
     TEST_CASE("two STSv1 records: no usable record (STS-5)") {
         const auto o = policy::judge_sts_discovery(
-            "example.com", txt({"v=STSv1; id=one;", "v=STSv1; id=two;"}), served(good_policy));
+            "example.com", txt_answer_of({"v=STSv1; id=one;", "v=STSv1; id=two;"}),
+            answered(good_policy));
         CHECK(o.txt.status == policy::sts_txt_status::several);
         CHECK_FALSE(o.has_policy());
         CHECK_FALSE(o.result_type);
@@ -132,8 +134,8 @@ TEST_SUITE("policy.sts_outcome") {
     }
 
     TEST_CASE("a TXT lookup that fails is an error without a result type") {
-        const auto o =
-            policy::judge_sts_discovery("example.com", txt({}, dns_status::servfail), std::nullopt);
+        const auto o = policy::judge_sts_discovery(
+            "example.com", txt_answer_of({}, dns_status::servfail), std::nullopt);
         CHECK_FALSE(o.has_policy());
         CHECK_FALSE(o.result_type);
         CHECK(o.error.find("servfail") != std::string::npos);

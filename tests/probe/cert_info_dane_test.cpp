@@ -40,7 +40,7 @@ std::string sha512_hex(const std::vector<std::uint8_t>& data) {
     return out;
 }
 
-cert_spec named(std::string name) {
+cert_spec host_spec(std::string name) {
     cert_spec spec;
     spec.common_name = name;
     spec.dns_names = {name};
@@ -53,7 +53,7 @@ TEST_SUITE("probe.cert_info") {
 
     TEST_CASE("DER of the certificate and of its SPKI, with SHA-512 digests (TLSA x y 0/2)") {
         const test_pki pki = test_pki::create();
-        const issued leaf = pki.leaf(named("mx.example.com"));
+        const issued leaf = pki.leaf(host_spec("mx.example.com"));
         const probe::cert_info c = probe::describe_certificate(leaf.cert.get());
         const auto der = encode(i2d_X509, leaf.cert.get());
         const auto spki = encode(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(leaf.cert.get()));
@@ -71,7 +71,8 @@ TEST_SUITE("probe.cert_info") {
     TEST_CASE("issued_by follows signatures, not just names") {
         const test_pki pki = test_pki::create();
         const test_pki twin = test_pki::create(); // same names, other keys
-        const auto leaf = probe::describe_certificate(pki.leaf(named("mx.example.com")).cert.get());
+        const auto leaf =
+            probe::describe_certificate(pki.leaf(host_spec("mx.example.com")).cert.get());
         const auto intermediate = probe::describe_certificate(pki.intermediate.cert.get());
         const auto root = probe::describe_certificate(pki.root.cert.get());
         const auto twin_intermediate = probe::describe_certificate(twin.intermediate.cert.get());

@@ -54,7 +54,7 @@ bool is_lower_hex(const std::string& s) {
     return true;
 }
 
-cert_spec named(std::string cn, std::vector<std::string> dns = {}) {
+cert_spec spec_named(std::string cn, std::vector<std::string> dns = {}) {
     cert_spec spec;
     spec.common_name = std::move(cn);
     spec.dns_names = std::move(dns);
@@ -67,7 +67,8 @@ TEST_SUITE("probe.cert_info") {
 
     TEST_CASE("leaf: RFC 2253 subject and issuer, SANs in certificate order") {
         const auto pki = test_pki::create();
-        const auto leaf = pki.leaf(named("mx.example.com", {"mx.example.com", "MX2.Example.COM"}));
+        const auto leaf =
+            pki.leaf(spec_named("mx.example.com", {"mx.example.com", "MX2.Example.COM"}));
         const auto info = probe::describe_certificate(leaf.cert.get());
         CHECK(info.subject == "CN=mx.example.com");
         CHECK(info.issuer == "CN=mxprobe test intermediate");
@@ -75,21 +76,21 @@ TEST_SUITE("probe.cert_info") {
     }
 
     TEST_CASE("special characters in the subject are escaped as RFC 2253 says") {
-        const auto cert = make_self_signed(named("Example, Inc"));
+        const auto cert = make_self_signed(spec_named("Example, Inc"));
         CHECK(probe::describe_certificate(cert.cert.get()).subject == "CN=Example\\, Inc");
     }
 
     TEST_CASE("no subjectAltName → empty san_dns, no CN → empty subject") {
-        const auto cn_only = make_self_signed(named("mx.example.com"));
+        const auto cn_only = make_self_signed(spec_named("mx.example.com"));
         CHECK(probe::describe_certificate(cn_only.cert.get()).san_dns.empty());
-        const auto san_only = make_self_signed(named("", {"mx.example.com"}));
+        const auto san_only = make_self_signed(spec_named("", {"mx.example.com"}));
         const auto info = probe::describe_certificate(san_only.cert.get());
         CHECK(info.subject.empty());
         CHECK(info.san_dns == std::vector<std::string>{"mx.example.com"});
     }
 
     TEST_CASE("serial is the upper-case hex of the DER integer") {
-        const auto cert = make_self_signed(named("serial.example"));
+        const auto cert = make_self_signed(spec_named("serial.example"));
         const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.cert.get());
         const std::string expected =
             hex_of(ASN1_STRING_get0_data(serial),
@@ -100,7 +101,7 @@ TEST_SUITE("probe.cert_info") {
 
     TEST_CASE("not_before and not_after are the epoch seconds of the validity window") {
         const std::int64_t before = std::time(nullptr);
-        auto spec = named("time.example");
+        auto spec = spec_named("time.example");
         spec.not_before_offset = std::chrono::seconds(-7200);
         spec.not_after_offset = std::chrono::seconds(30 * 86400);
         const auto cert = make_self_signed(spec);
@@ -114,7 +115,7 @@ TEST_SUITE("probe.cert_info") {
 
     TEST_CASE("notAfter past 2049 (GeneralizedTime) and before 1970 read correctly") {
         const std::int64_t before = std::time(nullptr);
-        auto spec = named("far.example");
+        auto spec = spec_named("far.example");
         spec.not_before_offset = std::chrono::seconds(-before - 86400); // 1969-12-31
         spec.not_after_offset = std::chrono::seconds(40L * 365 * 86400);
         const auto cert = make_self_signed(spec);
@@ -127,7 +128,7 @@ TEST_SUITE("probe.cert_info") {
     }
 
     TEST_CASE("EC P-256 key: type EC, 256 bits, curve prime256v1, ECDSA with SHA-256") {
-        const auto cert = make_self_signed(named("ec.example"));
+        const auto cert = make_self_signed(spec_named("ec.example"));
         const auto info = probe::describe_certificate(cert.cert.get());
         CHECK(info.key_type == "EC");
         CHECK(info.key_bits == 256);
@@ -139,7 +140,7 @@ TEST_SUITE("probe.cert_info") {
     TEST_CASE("RSA keys: type RSA, bits as generated, no curve") {
         for (const int bits : {1024, 2048}) {
             CAPTURE(bits);
-            auto spec = named("rsa.example");
+            auto spec = spec_named("rsa.example");
             spec.key = key_kind::rsa;
             spec.rsa_bits = bits;
             const auto cert = make_self_signed(spec);
@@ -153,7 +154,7 @@ TEST_SUITE("probe.cert_info") {
     }
 
     TEST_CASE("SHA-1 signatures are named as such, for RSA and ECDSA") {
-        auto spec = named("sha1.example");
+        auto spec = spec_named("sha1.example");
         spec.digest = EVP_sha1;
         spec.key = key_kind::rsa;
         const auto rsa = probe::describe_certificate(make_self_signed(spec).cert.get());
@@ -167,7 +168,7 @@ TEST_SUITE("probe.cert_info") {
 
     TEST_CASE("is_ca follows basicConstraints: root and intermediate yes, leaf no") {
         const auto pki = test_pki::create();
-        const auto leaf = pki.leaf(named("mx.example.com", {"mx.example.com"}));
+        const auto leaf = pki.leaf(spec_named("mx.example.com", {"mx.example.com"}));
         CHECK(probe::describe_certificate(pki.root.cert.get()).is_ca);
         CHECK(probe::describe_certificate(pki.intermediate.cert.get()).is_ca);
         CHECK_FALSE(probe::describe_certificate(leaf.cert.get()).is_ca);
@@ -181,18 +182,19 @@ TEST_SUITE("probe.cert_info") {
         const auto intermediate = probe::describe_certificate(pki.intermediate.cert.get());
         CHECK_FALSE(intermediate.self_issued);
         CHECK_FALSE(intermediate.self_signed);
-        const auto leaf = probe::describe_certificate(pki.leaf(named("mx.example.com")).cert.get());
+        const auto leaf =
+            probe::describe_certificate(pki.leaf(spec_named("mx.example.com")).cert.get());
         CHECK_FALSE(leaf.self_issued);
         CHECK_FALSE(leaf.self_signed);
         const auto own =
-            probe::describe_certificate(make_self_signed(named("mx.example.com")).cert.get());
+            probe::describe_certificate(make_self_signed(spec_named("mx.example.com")).cert.get());
         CHECK(own.self_signed);
         CHECK_FALSE(own.is_ca);
     }
 
     TEST_CASE("same subject as the issuer but another key → self-issued, not self-signed") {
         const auto pki = test_pki::create();
-        auto spec = named("mxprobe test intermediate"); // the issuer's own name
+        auto spec = spec_named("mxprobe test intermediate"); // the issuer's own name
         spec.is_ca = true;
         const auto rollover = make_issued(spec, pki.intermediate);
         const auto info = probe::describe_certificate(rollover.cert.get());
@@ -203,7 +205,7 @@ TEST_SUITE("probe.cert_info") {
 
     TEST_CASE("server_auth_eku: serverAuth yes, clientAuth only no, CA without EKU yes") {
         const auto pki = test_pki::create();
-        auto spec = named("mx.example.com");
+        auto spec = spec_named("mx.example.com");
         CHECK(probe::describe_certificate(pki.leaf(spec).cert.get()).server_auth_eku);
         spec.server_auth_eku = false;
         CHECK_FALSE(probe::describe_certificate(pki.leaf(spec).cert.get()).server_auth_eku);
@@ -212,7 +214,7 @@ TEST_SUITE("probe.cert_info") {
 
     TEST_CASE("sha256 is the SHA-256 of the DER certificate (DANE x 0 1)") {
         for (const auto kind : {key_kind::ec_p256, key_kind::rsa}) {
-            auto spec = named("mx.example.com", {"mx.example.com"});
+            auto spec = spec_named("mx.example.com", {"mx.example.com"});
             spec.key = kind;
             const auto cert = make_self_signed(spec);
             const auto info = probe::describe_certificate(cert.cert.get());
@@ -223,7 +225,7 @@ TEST_SUITE("probe.cert_info") {
     }
 
     TEST_CASE("spki_sha256 is the SHA-256 of i2d_PUBKEY of the key (DANE x 1 1)") {
-        const auto cert = make_self_signed(named("mx.example.com"));
+        const auto cert = make_self_signed(spec_named("mx.example.com"));
         const auto info = probe::describe_certificate(cert.cert.get());
         CHECK(info.spki_sha256 == sha256_der(i2d_PUBKEY, cert.key.get()));
         CHECK(info.spki_sha256 != info.sha256);
@@ -231,7 +233,7 @@ TEST_SUITE("probe.cert_info") {
     }
 
     TEST_CASE("re-signed certificate with the same key: new sha256, same spki_sha256") {
-        const auto cert = make_self_signed(named("mx.example.com"));
+        const auto cert = make_self_signed(spec_named("mx.example.com"));
         probe::x509_ptr renewed(X509_dup(cert.cert.get()));
         REQUIRE(renewed);
         REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(renewed.get()), 4242) == 1);
@@ -244,7 +246,7 @@ TEST_SUITE("probe.cert_info") {
     }
 
     TEST_CASE("pem is the PEM encoding of the certificate") {
-        const auto cert = make_self_signed(named("mx.example.com"));
+        const auto cert = make_self_signed(spec_named("mx.example.com"));
         CHECK(probe::describe_certificate(cert.cert.get()).pem == cert.cert_pem());
     }
 

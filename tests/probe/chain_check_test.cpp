@@ -2,7 +2,9 @@
 // order, validity times and RFC 9525 host name matching.
 
 #include "probe/chain_check.hpp"
+#include "tests/support/cert_specs.hpp"
 #include "tests/support/test_certs.hpp"
+#include "tests/support/test_time.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -13,15 +15,6 @@
 using namespace mxprobe_test;
 
 namespace {
-
-constexpr std::chrono::seconds day{86400};
-
-cert_spec mx_spec(std::vector<std::string> dns = {"mx.example.com"}) {
-    cert_spec spec;
-    spec.common_name = "mx.example.com";
-    spec.dns_names = std::move(dns);
-    return spec;
-}
 
 probe::chain_verdict check(const std::vector<const issued*>& chain, const issued& root,
                            const std::string& host = "mx.example.com") {
@@ -164,8 +157,8 @@ TEST_SUITE("probe.chain_check") {
     TEST_CASE("expired leaf in a trusted chain → expired, no other errors") {
         const auto pki = test_pki::create();
         auto spec = mx_spec();
-        spec.not_before_offset = -90 * day;
-        spec.not_after_offset = -1 * day;
+        spec.not_before_offset = -90 * one_day;
+        spec.not_after_offset = -1 * one_day;
         const auto leaf = pki.leaf(spec);
         const auto v = check({&leaf, &pki.intermediate}, pki.root);
         CHECK_FALSE(v.trusted);
@@ -181,7 +174,7 @@ TEST_SUITE("probe.chain_check") {
     TEST_CASE("leaf valid only from tomorrow → not_yet_valid, no other errors") {
         const auto pki = test_pki::create();
         auto spec = mx_spec();
-        spec.not_before_offset = day;
+        spec.not_before_offset = one_day;
         const auto leaf = pki.leaf(spec);
         const auto v = check({&leaf, &pki.intermediate}, pki.root);
         CHECK_FALSE(v.trusted);
@@ -199,8 +192,8 @@ TEST_SUITE("probe.chain_check") {
         cert_spec ca_spec;
         ca_spec.common_name = "old intermediate";
         ca_spec.is_ca = true;
-        ca_spec.not_before_offset = -400 * day;
-        ca_spec.not_after_offset = -2 * day;
+        ca_spec.not_before_offset = -400 * one_day;
+        ca_spec.not_after_offset = -2 * one_day;
         const auto intermediate = make_issued(ca_spec, root);
         const auto leaf = make_issued(mx_spec(), intermediate);
         const auto v = check({&leaf, &intermediate}, root);

@@ -5,7 +5,10 @@
 #include "probe/candidate_chain.hpp"
 #include "probe/chain_file.hpp"
 #include "probe/key_file.hpp"
+#include "tests/support/cert_specs.hpp"
 #include "tests/support/test_certs.hpp"
+#include "tests/support/test_time.hpp"
+#include "tests/support/text_match.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -20,13 +23,11 @@ using namespace mxprobe_test;
 
 namespace {
 
-constexpr std::chrono::seconds day{86400};
-
 std::vector<std::uint8_t> bytes_of(const std::string& s) {
     return {s.begin(), s.end()};
 }
 
-std::vector<std::uint8_t> der_of(const issued& c) {
+std::vector<std::uint8_t> cert_der_of(const issued& c) {
     unsigned char* raw = nullptr;
     const int size = i2d_X509(c.cert.get(), &raw);
     REQUIRE(size > 0);
@@ -55,17 +56,6 @@ std::string parse_error(const std::vector<std::uint8_t>& bytes) {
     const auto r = probe::parse_chain_file(bytes, "chain.pem");
     CHECK_FALSE(r.file.has_value());
     return r.error;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-cert_spec mx_spec() {
-    cert_spec spec;
-    spec.common_name = "mx.example.com";
-    spec.dns_names = {"mx.example.com"};
-    return spec;
 }
 
 struct fixture {
@@ -125,12 +115,12 @@ TEST_SUITE("probe.chain_file") {
 
     TEST_CASE("DER: one certificate, and two back to back") {
         const fixture f;
-        auto der = der_of(f.leaf);
+        auto der = cert_der_of(f.leaf);
         auto one = probe::parse_chain_file(der, "leaf.der");
         REQUIRE(one.file.has_value());
         CHECK(one.file->encoding == probe::chain_encoding::der);
         CHECK(one.file->certificates.size() == 1);
-        const auto second = der_of(f.pki.intermediate);
+        const auto second = cert_der_of(f.pki.intermediate);
         const std::size_t offset = der.size();
         der.insert(der.end(), second.begin(), second.end());
         auto two = probe::parse_chain_file(der, "chain.der");
@@ -142,9 +132,9 @@ TEST_SUITE("probe.chain_file") {
 
     TEST_CASE("DER with a truncated second certificate: certificate 2 and its byte offset") {
         const fixture f;
-        auto der = der_of(f.leaf);
+        auto der = cert_der_of(f.leaf);
         const std::size_t offset = der.size();
-        const auto second = der_of(f.pki.intermediate);
+        const auto second = cert_der_of(f.pki.intermediate);
         der.insert(der.end(), second.begin(), second.begin() + 40);
         const auto error = parse_error(der);
         CHECK(contains(error, "chain.pem: certificate 2 (byte " + std::to_string(offset) + ")"));
@@ -306,7 +296,7 @@ TEST_SUITE("probe.candidate_chain") {
     TEST_CASE("verify_candidate: dates and purpose are not trust errors") {
         const fixture f;
         cert_spec early = mx_spec();
-        early.not_before_offset = 2 * day;
+        early.not_before_offset = 2 * one_day;
         early.server_auth_eku = false;
         const auto leaf = f.pki.leaf(early);
         const auto file = parse_ok(leaf.cert_pem() + f.pki.intermediate.cert_pem());

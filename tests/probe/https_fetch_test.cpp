@@ -37,7 +37,7 @@ constexpr const char* policy_host = "mta-sts.example.test";
 constexpr const char* policy_body =
     "version: STSv1\r\nmode: enforce\r\nmx: mx.example.test\r\nmax_age: 86400\r\n";
 
-struct test_material {
+struct policy_pki_t {
     mxprobe_test::test_pki pki = mxprobe_test::test_pki::create();
     mxprobe_test::issued leaf = pki.leaf({.common_name = policy_host, .dns_names = {policy_host}});
     mxprobe_test::issued other_name =
@@ -53,14 +53,14 @@ struct test_material {
     }
 };
 
-const test_material& material() {
-    static const test_material m;
+const policy_pki_t& policy_pki() {
+    static const policy_pki_t m;
     return m;
 }
 
-https_script serving(std::string response, const mxprobe_test::issued& cert = material().leaf) {
+https_script serving(std::string response, const mxprobe_test::issued& cert = policy_pki().leaf) {
     https_script s;
-    s.cert_chain_pem = material().chain(cert);
+    s.cert_chain_pem = policy_pki().chain(cert);
     s.key_pem = cert.key_pem();
     s.response = std::move(response);
     return s;
@@ -77,7 +77,7 @@ timed_response fetch(const fake_https_server& server, std::chrono::milliseconds 
     resolver::channel dns(io.get_executor(),
                           resolver::channel_options{.servers = {{.ip = "127.0.0.1", .port = 9}}});
     probe::tls_client_config config;
-    config.ca_file = material().root_file;
+    config.ca_file = policy_pki().root_file;
     asio::ssl::context tls = probe::make_tls_context(config);
     probe::https_fetch_options o;
     o.host = policy_host;
@@ -183,7 +183,7 @@ TEST_SUITE("probe.https_fetch") {
 
     TEST_CASE("a certificate for another name is sts-webpki-invalid and nothing is requested") {
         fake_https_server server(
-            serving(http_response(200, "text/plain", policy_body), material().other_name));
+            serving(http_response(200, "text/plain", policy_body), policy_pki().other_name));
         const auto [r, took] = fetch(server);
         CHECK(r.failure == fetch_failure::certificate);
         REQUIRE(r.certificate.has_value());
@@ -195,7 +195,7 @@ TEST_SUITE("probe.https_fetch") {
 
     TEST_CASE("an expired certificate is sts-webpki-invalid with OpenSSL's reason") {
         fake_https_server server(
-            serving(http_response(200, "text/plain", policy_body), material().expired));
+            serving(http_response(200, "text/plain", policy_body), policy_pki().expired));
         const auto [r, took] = fetch(server);
         CHECK(r.failure == fetch_failure::certificate);
         REQUIRE(r.certificate.has_value());
@@ -213,7 +213,7 @@ TEST_SUITE("probe.https_fetch") {
         resolver::channel dns(io.get_executor(), resolver::channel_options{
                                                      .servers = {{.ip = "127.0.0.1", .port = 9}}});
         probe::tls_client_config config;
-        config.ca_file = material().root_file;
+        config.ca_file = policy_pki().root_file;
         asio::ssl::context tls = probe::make_tls_context(config);
         probe::https_fetch_options o;
         o.host = policy_host;

@@ -4,6 +4,7 @@
 #include "probe/legacy_hello.hpp"
 #include "probe/openssl_ptr.hpp"
 #include "tests/support/client_hello.hpp"
+#include "tests/support/raw_bytes.hpp"
 
 #include <algorithm>
 #include <string>
@@ -16,13 +17,7 @@ namespace {
 
 using probe::hello_answer_kind;
 
-std::string bytes(std::initializer_list<int> values) {
-    std::string out;
-    for (int v : values) {
-        out.push_back(static_cast<char>(v));
-    }
-    return out;
-}
+using mxprobe_test::byte_string;
 
 bool offers(const mxprobe_test::client_hello& h, std::uint16_t suite) {
     return std::find(h.suites.begin(), h.suites.end(), suite) != h.suites.end();
@@ -111,11 +106,11 @@ TEST_SUITE("probe.legacy_hello") {
 
     TEST_CASE("a ServerHello with a 32-byte session id still yields its suite") {
         std::string reply =
-            bytes({0x16, 0x03, 0x01, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x01});
+            byte_string({0x16, 0x03, 0x01, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x01});
         reply += std::string(32, '\x11'); // random
         reply.push_back(32);
         reply += std::string(32, '\x22'); // session id
-        reply += bytes({0x00, 0x05, 0x00});
+        reply += byte_string({0x00, 0x05, 0x00});
         CHECK(probe::server_hello_bytes_wanted(reply.substr(0, 44)) == 32 + 3);
         CHECK(probe::server_hello_bytes_wanted(reply) == 0);
         const auto answer = probe::read_server_hello(reply);
@@ -128,14 +123,15 @@ TEST_SUITE("probe.legacy_hello") {
         const auto alert = probe::read_server_hello(mxprobe_test::alert_record(0x0303, 40));
         CHECK(alert.kind == hello_answer_kind::alert);
         CHECK(alert.alert == 40);
-        CHECK(probe::server_hello_bytes_wanted(bytes({0x15, 0x03, 0x03, 0x00, 0x02, 0x02})) == 1);
+        CHECK(probe::server_hello_bytes_wanted(byte_string({0x15, 0x03, 0x03, 0x00, 0x02, 0x02})) ==
+              1);
         // Plaintext decides at once: there is nothing more to wait for.
         CHECK(probe::server_hello_bytes_wanted("454 4.7.0 TLS not available\r\n") == 0);
         CHECK(probe::read_server_hello("454 4.7.0 TLS not available\r\n").kind ==
               hello_answer_kind::other);
         // A handshake record too short to hold the suite it claims is not a ServerHello.
         const std::string short_record =
-            bytes({0x16, 0x03, 0x03, 0x00, 0x06, 0x02, 0x00, 0x00, 0x02, 0x03, 0x03});
+            byte_string({0x16, 0x03, 0x03, 0x00, 0x06, 0x02, 0x00, 0x00, 0x02, 0x03, 0x03});
         CHECK(probe::server_hello_bytes_wanted(short_record) == 0);
         CHECK(probe::read_server_hello(short_record).kind == hello_answer_kind::other);
         // Another handshake message first (a Certificate) is not a ServerHello either.

@@ -1,4 +1,5 @@
 #include "probe/sslv3_hello.hpp"
+#include "tests/support/raw_bytes.hpp"
 
 #include <cstdint>
 #include <string>
@@ -11,13 +12,7 @@ std::uint8_t at(const std::string& s, std::size_t i) {
     return static_cast<std::uint8_t>(s[i]);
 }
 
-std::string bytes(std::initializer_list<int> values) {
-    std::string out;
-    for (int v : values) {
-        out.push_back(static_cast<char>(v));
-    }
-    return out;
-}
+using mxprobe_test::byte_string;
 
 } // namespace
 
@@ -55,19 +50,19 @@ TEST_SUITE("probe.sslv3_hello") {
 
     TEST_CASE("a ServerHello with version 3.0 means SSLv3 is accepted") {
         const auto reply =
-            bytes({0x16, 0x03, 0x00, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x00});
+            byte_string({0x16, 0x03, 0x00, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x00});
         CHECK(probe::read_sslv3_answer(reply) == probe::sslv3_answer::accepted);
     }
 
     TEST_CASE("an alert, a higher version, a short or empty answer mean refused") {
         using probe::sslv3_answer;
         // protocol_version alert, as OpenSSL 3 servers send
-        CHECK(probe::read_sslv3_answer(bytes({0x15, 0x03, 0x00, 0x00, 0x02, 0x02, 0x46})) ==
+        CHECK(probe::read_sslv3_answer(byte_string({0x15, 0x03, 0x00, 0x00, 0x02, 0x02, 0x46})) ==
               sslv3_answer::refused);
         // a broken server answering TLS 1.2 to an SSLv3 hello does not accept SSLv3
-        CHECK(probe::read_sslv3_answer(bytes({0x16, 0x03, 0x03, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46,
-                                              0x03, 0x03})) == sslv3_answer::refused);
-        CHECK(probe::read_sslv3_answer(bytes({0x16, 0x03, 0x00})) == sslv3_answer::refused);
+        CHECK(probe::read_sslv3_answer(byte_string({0x16, 0x03, 0x03, 0x00, 0x4A, 0x02, 0x00, 0x00,
+                                                    0x46, 0x03, 0x03})) == sslv3_answer::refused);
+        CHECK(probe::read_sslv3_answer(byte_string({0x16, 0x03, 0x00})) == sslv3_answer::refused);
         CHECK(probe::read_sslv3_answer("") == sslv3_answer::refused);
         // plaintext (a server that never switched to TLS)
         CHECK(probe::read_sslv3_answer("250 2.0.0 Ok\r\n") == sslv3_answer::refused);

@@ -3,6 +3,8 @@
 // enforce mode listing both). Each case asserts the exit status, that exactly the expected
 // check is not ok, and that the JSON document follows its schema.
 
+#include "tests/support/test_time.hpp"
+#include "tests/support/text_match.hpp"
 #include "tests/tools/check_cert_world.hpp"
 
 #include <string>
@@ -15,11 +17,6 @@ using namespace mxprobe_test;
 namespace {
 
 using strings = std::vector<std::string>;
-constexpr std::chrono::seconds day{86400};
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 std::string domain_args(const std::string& chain) {
     return "--chain " + shell_quote(chain) + " --domain " + test_domain;
@@ -64,8 +61,8 @@ TEST_SUITE("tools.check_cert") {
     TEST_CASE("expired: validity fails, exit 2") {
         check_cert_world w;
         const auto r = run_with_leaf(w, [](cert_spec& s) {
-            s.not_before_offset = -60 * day;
-            s.not_after_offset = -1 * day;
+            s.not_before_offset = -60 * one_day;
+            s.not_after_offset = -1 * one_day;
         });
         CHECK(r.exit_code == 2);
         CHECK(not_ok(r.doc) == strings{"validity"});
@@ -75,7 +72,7 @@ TEST_SUITE("tools.check_cert") {
 
     TEST_CASE("not yet valid: validity fails, exit 2") {
         check_cert_world w;
-        const auto r = run_with_leaf(w, [](cert_spec& s) { s.not_before_offset = 2 * day; });
+        const auto r = run_with_leaf(w, [](cert_spec& s) { s.not_before_offset = 2 * one_day; });
         CHECK(r.exit_code == 2);
         CHECK(not_ok(r.doc) == strings{"validity"});
         CHECK(contains(message_of(r.doc, "validity"), "is not valid before"));
@@ -84,7 +81,7 @@ TEST_SUITE("tools.check_cert") {
     TEST_CASE("10 days left: fails the default --min-days 14, passes --min-days 7") {
         check_cert_world w;
         cert_spec spec = mx_cert_spec();
-        spec.not_after_offset = 10 * day + std::chrono::seconds(3600);
+        spec.not_after_offset = 10 * one_day + std::chrono::seconds(3600);
         const auto leaf = w.pki.leaf(spec);
         const auto chain = w.good_chain(leaf);
         const auto r = w.run(domain_args(chain));

@@ -4,6 +4,7 @@
 // certificate; --policy-host; and a DNS server that does not answer (exit 3).
 
 #include "tests/support/fake_smtp_server.hpp"
+#include "tests/support/text_match.hpp"
 #include "tests/tools/check_cert_world.hpp"
 
 #include <string>
@@ -16,10 +17,6 @@ using namespace mxprobe_test;
 namespace {
 
 using strings = std::vector<std::string>;
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 cert_spec renewed_spec() {
     cert_spec spec = mx_cert_spec();

@@ -1,19 +1,13 @@
 #include "tests/tools/check_cert_world.hpp"
 
+#include "tests/support/raw_bytes.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 namespace mxprobe_test {
 
 namespace {
-
-bytes from_hex(const std::string& hex) {
-    bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-    return out;
-}
 
 bool known(const zone& z, const std::string& name) {
     return z.mx.count(name) > 0 || z.a.count(name) > 0 || z.txt.count(name) > 0 ||

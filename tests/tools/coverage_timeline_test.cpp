@@ -5,6 +5,7 @@
 
 #include "policy/time_text.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/test_time.hpp"
 #include "tools/mxprobe/coverage_timeline.hpp"
 #include "tools/mxprobe/targets_file.hpp"
 
@@ -16,8 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t day = 86400;
-constexpr std::int64_t day0 = 20000 * day; // 2024-10-04, 00:00 UTC
+constexpr std::int64_t day0 = 20000 * day_seconds; // 2024-10-04, 00:00 UTC
 
 enum class mx_state { validated, opportunistic, no_starttls };
 
@@ -75,7 +75,7 @@ std::string report(const std::string& id, std::int64_t start, int success, int f
     return json{{"organization-name", "Reporter"},
                 {"date-range",
                  {{"start-datetime", policy::iso8601_utc(start)},
-                  {"end-datetime", policy::iso8601_utc(start + day - 1)}}},
+                  {"end-datetime", policy::iso8601_utc(start + day_seconds - 1)}}},
                 {"contact-info", "tlsrpt@reporter.test"},
                 {"report-id", id},
                 {"policies",
@@ -96,21 +96,22 @@ struct filled_store {
     mxprobe::history_store store{dir.file("h.db")};
 
     filled_store() {
-        const auto old = store.begin_scan("scan", day0 - 10 * day);
-        add(old, day0 - 10 * day, "c.test", "partner", {"bank"}, mx_state::no_starttls);
+        const auto old = store.begin_scan("scan", day0 - 10 * day_seconds);
+        add(old, day0 - 10 * day_seconds, "c.test", "partner", {"bank"}, mx_state::no_starttls);
         const auto first = store.begin_scan("scan", day0 + 100);
         add(first, day0 + 100, "a.test", "partner", {"bank"}, mx_state::validated);
         add(first, day0 + 200, "b.test", "partner", {"shop"}, mx_state::opportunistic);
         add(first, day0 + 300, "own.test", "own", {}, mx_state::validated);
-        const auto later = store.begin_scan("scan", day0 + 2 * day + 5);
-        add(later, day0 + 2 * day + 5, "b.test", "partner", {"shop"}, mx_state::validated);
+        const auto later = store.begin_scan("scan", day0 + 2 * day_seconds + 5);
+        add(later, day0 + 2 * day_seconds + 5, "b.test", "partner", {"shop"}, mx_state::validated);
         // Reports: one on day 1, one on day 2 (its range ends on day 3), one before the period.
-        store.add_report({"Reporter", "r1", day0 + day, day0 + 2 * day - 1, "f1",
-                          report("r1", day0 + day, 90, 10)});
-        store.add_report({"Reporter", "r2", day0 + 2 * day + 3600, day0 + 3 * day + 3599, "f2",
-                          report("r2", day0 + 2 * day, 5, 0)});
-        store.add_report(
-            {"Reporter", "r0", day0 - day, day0 - 1, "f0", report("r0", day0 - day, 1000, 0)});
+        store.add_report({"Reporter", "r1", day0 + day_seconds, day0 + 2 * day_seconds - 1, "f1",
+                          report("r1", day0 + day_seconds, 90, 10)});
+        store.add_report({"Reporter", "r2", day0 + 2 * day_seconds + 3600,
+                          day0 + 3 * day_seconds + 3599, "f2",
+                          report("r2", day0 + 2 * day_seconds, 5, 0)});
+        store.add_report({"Reporter", "r0", day0 - day_seconds, day0 - 1, "f0",
+                          report("r0", day0 - day_seconds, 1000, 0)});
     }
 
     void add(std::int64_t scan, std::int64_t at, const std::string& domain, const std::string& role,
@@ -125,8 +126,8 @@ TEST_SUITE("tools.coverage_timeline") {
 
     TEST_CASE("each day counts every domain as its latest result up to that day shows it") {
         filled_store f;
-        const auto t =
-            mxprobe::build_coverage_timeline(f.store, nullptr, {}, day0 + 10, day0 + 3 * day + 60);
+        const auto t = mxprobe::build_coverage_timeline(f.store, nullptr, {}, day0 + 10,
+                                                        day0 + 3 * day_seconds + 60);
         REQUIRE(t.days.size() == 4);
         CHECK(t.first_day == day0);
         CHECK(t.results == 5); // c.test from before the period, and the four in it
@@ -149,8 +150,8 @@ TEST_SUITE("tools.coverage_timeline") {
 
     TEST_CASE("reports count on the UTC day their range starts, before the period not at all") {
         filled_store f;
-        const auto t =
-            mxprobe::build_coverage_timeline(f.store, nullptr, {}, day0, day0 + 3 * day + 60);
+        const auto t = mxprobe::build_coverage_timeline(f.store, nullptr, {}, day0,
+                                                        day0 + 3 * day_seconds + 60);
         CHECK(t.days[0].reports == 0);
         CHECK(t.days[1].reports == 1);
         CHECK(t.days[1].sessions.sessions.validated == 90);
@@ -167,8 +168,8 @@ TEST_SUITE("tools.coverage_timeline") {
 
     TEST_CASE("--tag keeps only partners with one of the tags, own domains stay apart") {
         filled_store f;
-        const auto t =
-            mxprobe::build_coverage_timeline(f.store, nullptr, {"shop"}, day0, day0 + 2 * day + 60);
+        const auto t = mxprobe::build_coverage_timeline(f.store, nullptr, {"shop"}, day0,
+                                                        day0 + 2 * day_seconds + 60);
         CHECK(t.days[0].partners.total() == 1);
         CHECK(t.days[0].partners.opportunistic == 1);
         CHECK(t.days[0].by_tag.size() == 1);

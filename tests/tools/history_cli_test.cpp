@@ -7,8 +7,10 @@
 #include "policy/time_text.hpp"
 #include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/fake_zone.hpp"
+#include "tests/support/mxprobe_cli.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/smtp_tls_script.hpp"
 #include "tests/support/test_certs.hpp"
 #include "tools/mxprobe/history_store.hpp"
 
@@ -29,21 +31,18 @@ using nlohmann::json;
 
 namespace {
 
-const std::string mxprobe_bin = MXPROBE_BINARY;
-const std::string validate = std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json ";
-const std::string schemas = std::string(MXPROBE_SOURCE_DIR) + "/docs/schema/";
 namespace fs = std::filesystem;
 
-struct material_t {
+struct history_pki_t {
     test_pki pki = test_pki::create();
     issued first;
     issued renewed; // another certificate with another key, for the second scan
     std::string root_file;
 };
 
-const material_t& material() {
-    static const material_t m = [] {
-        material_t out;
+const history_pki_t& history_pki() {
+    static const history_pki_t m = [] {
+        history_pki_t out;
         const cert_spec spec{
             .common_name = "mx",
             .dns_names = {"mx.good.test", "mx.plain.test", "mx.own.test", "mx.slow.test"}};
@@ -53,13 +52,6 @@ const material_t& material() {
         return out;
     }();
     return m;
-}
-
-smtp_script script_with(const issued& leaf) {
-    smtp_script s;
-    s.tls.cert_chain_pem = leaf.cert_pem() + material().pki.intermediate.cert_pem();
-    s.tls.key_pem = leaf.key_pem();
-    return s;
 }
 
 fake_zone zone_with_good_at(const std::string& good_ip) {
@@ -76,17 +68,21 @@ fake_zone zone_with_good_at(const std::string& good_ip) {
 
 // good.test moves from 127.0.0.61 (first certificate, TLS 1.3) to 127.0.0.64 (renewed
 // certificate and key, TLS 1.2 at most) when `renew` is called.
-struct world {
-    fake_smtp_server good{script_with(material().first), "127.0.0.61"};
+struct history_world {
+    fake_smtp_server good{script_with(history_pki().first, history_pki().pki.intermediate),
+                          "127.0.0.61"};
     fake_smtp_server plain{[] {
-                               smtp_script s = script_with(material().first);
+                               smtp_script s =
+                                   script_with(history_pki().first, history_pki().pki.intermediate);
                                s.offer_starttls = false;
                                return s;
                            }(),
                            "127.0.0.62", good.port()};
-    fake_smtp_server own{script_with(material().first), "127.0.0.63", good.port()};
+    fake_smtp_server own{script_with(history_pki().first, history_pki().pki.intermediate),
+                         "127.0.0.63", good.port()};
     fake_smtp_server changed{[] {
-                                 smtp_script s = script_with(material().renewed);
+                                 smtp_script s = script_with(history_pki().renewed,
+                                                             history_pki().pki.intermediate);
                                  s.tls.max_version = TLS1_2_VERSION;
                                  return s;
                              }(),
@@ -97,7 +93,7 @@ struct world {
 
     [[nodiscard]] std::string options() const {
         return " --resolver 127.0.0.1:" + std::to_string(dns.port()) + " --port " +
-               std::to_string(good.port()) + " --ca-file " + shell_quote(material().root_file) +
+               std::to_string(good.port()) + " --ca-file " + shell_quote(history_pki().root_file) +
                " --allow-private --ehlo scanner.test -q";
     }
 };
@@ -164,7 +160,7 @@ pid_t spawn(const std::vector<std::string>& args) {
 TEST_SUITE("tools.history_cli") {
 
     TEST_CASE("scan --db twice, then matrix --db without scanning, history and coverage") {
-        world w;
+        history_world w;
         const scratch_dir dir;
         const std::string targets = dir.write("targets.yaml", targets_yaml());
         const std::string db = dir.file("history.db");
@@ -333,8 +329,8 @@ TEST_SUITE("tools.history_cli") {
 
     TEST_CASE(
         "scan --db killed with SIGKILL mid-scan: committed domains stay, the next scan works") {
-        world w;
-        smtp_script held = script_with(material().first);
+        history_world w;
+        smtp_script held = script_with(history_pki().first, history_pki().pki.intermediate);
         held.banner_delay = std::chrono::seconds(60);
         const fake_smtp_server tarpit(held, "127.0.0.65", w.good.port());
         const scratch_dir dir;
@@ -345,7 +341,7 @@ TEST_SUITE("tools.history_cli") {
         const pid_t pid = spawn({"scan", targets, "--db", db, "--timeout", "60", "--format",
                                  "jsonl", "--resolver", "127.0.0.1:" + std::to_string(w.dns.port()),
                                  "--port", std::to_string(w.good.port()), "--ca-file",
-                                 material().root_file, "--allow-private", "-q"});
+                                 history_pki().root_file, "--allow-private", "-q"});
         std::size_t stored = 0;
         for (int i = 0; i < 300 && stored < 2; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -386,7 +382,7 @@ TEST_SUITE("tools.history_cli") {
     }
 
     TEST_CASE("no store unless asked: none without --db or db:, the targets file's db: is used") {
-        const world w;
+        const history_world w;
         const scratch_dir dir;
         const std::string plain = dir.write("targets.yaml", "partners: [good.test]\n");
         CHECK(run(mxprobe_bin + " scan " + plain + w.options() + " >/dev/null").exit_code == 0);
@@ -408,7 +404,7 @@ TEST_SUITE("tools.history_cli") {
     }
 
     TEST_CASE("--db naming another program's file: refused before scanning, the file untouched") {
-        const world w;
+        const history_world w;
         const scratch_dir dir;
         const std::string targets = dir.write("targets.yaml", "partners: [good.test]\n");
         const std::string other = dir.write("notes.db", "these are my notes, not a database\n");

@@ -5,6 +5,8 @@
 #include "probe/cert_info.hpp"
 #include "tests/support/fake_dns_server.hpp"
 #include "tests/support/fake_smtp_server.hpp"
+#include "tests/support/mxprobe_cli.hpp"
+#include "tests/support/raw_bytes.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/test_certs.hpp"
 
@@ -22,14 +24,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* tlsa_name = "_25._tcp.mx.test";
-
-bytes from_hex(const std::string& hex) {
-    bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-    return out;
-}
 
 // A self-signed leaf for mx.test: no WebPKI sender trusts it, a DANE-EE record can.
 const issued& self_signed() {
@@ -83,15 +77,8 @@ host_run run_host(const fake_smtp_server& smtp, const fake_dns_server& dns,
     return {r.exit_code, json::parse(r.out)};
 }
 
-std::vector<std::string> strings(const json& j) {
+std::vector<std::string> string_list(const json& j) {
     return j.get<std::vector<std::string>>();
-}
-
-void check_schema(const json& doc, const std::string& name) {
-    const std::string file = write_temp_file(doc.dump(), "." + name + ".json");
-    const auto r = run(std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json " +
-                       MXPROBE_SOURCE_DIR + "/docs/schema/host.schema.json " + shell_quote(file));
-    CHECK_MESSAGE(r.exit_code == 0, name);
 }
 
 const std::vector<std::string> not_trusted{"certificate-not-trusted"};
@@ -117,11 +104,11 @@ TEST_SUITE("tools.host_dane") {
         CHECK(r.doc["effective_policy"] == "dane");
         CHECK(r.doc["effective_result_types"].empty());
         // The WebPKI view is still there, honestly: a WebPKI sender would not trust it.
-        CHECK(strings(r.doc["result_types"]) == not_trusted);
+        CHECK(string_list(r.doc["result_types"]) == not_trusted);
         CHECK(r.doc["certificate"]["trusted"] == false);
         CHECK(r.doc["verdict"] == "warning");
         CHECK(r.exit_code == 1);
-        check_schema(r.doc, "dane-match");
+        check_schema(r.doc, "host.schema.json", "dane-match");
     }
 
     TEST_CASE("secure 3 1 1 for another key: tlsa-invalid, exit 2") {
@@ -130,10 +117,11 @@ TEST_SUITE("tools.host_dane") {
             tlsa_handler([](const query& q) { return secure_311(q, std::string(64, 'a')); }));
         const auto r = run_host(smtp, dns);
         CHECK(r.doc["dane"]["matched"] == false);
-        CHECK(strings(r.doc["effective_result_types"]) == std::vector<std::string>{"tlsa-invalid"});
-        CHECK(strings(r.doc["result_types"]) == not_trusted);
+        CHECK(string_list(r.doc["effective_result_types"]) ==
+              std::vector<std::string>{"tlsa-invalid"});
+        CHECK(string_list(r.doc["result_types"]) == not_trusted);
         CHECK(r.exit_code == 2);
-        check_schema(r.doc, "dane-mismatch");
+        check_schema(r.doc, "host.schema.json", "dane-mismatch");
     }
 
     TEST_CASE("the same TLSA without the AD bit is ignored: WebPKI decides") {
@@ -144,7 +132,7 @@ TEST_SUITE("tools.host_dane") {
         CHECK(r.doc["dane"]["status"] == "insecure");
         CHECK(r.doc["dane"]["tlsa_secure"] == false);
         CHECK(r.doc["effective_policy"] == "webpki");
-        CHECK(strings(r.doc["effective_result_types"]) == not_trusted);
+        CHECK(string_list(r.doc["effective_result_types"]) == not_trusted);
         CHECK(r.exit_code == 2);
     }
 
@@ -154,10 +142,10 @@ TEST_SUITE("tools.host_dane") {
             tlsa_handler([](const query& q) { return reply_to(q).rcode(rcode::servfail); }));
         const auto r = run_host(smtp, dns);
         CHECK(r.doc["dane"]["status"] == "dnssec-invalid");
-        CHECK(strings(r.doc["effective_result_types"]) ==
+        CHECK(string_list(r.doc["effective_result_types"]) ==
               std::vector<std::string>{"dnssec-invalid"});
         CHECK(r.exit_code == 2);
-        check_schema(r.doc, "dane-servfail");
+        check_schema(r.doc, "host.schema.json", "dane-servfail");
     }
 
     TEST_CASE("a resolver that never answers: DANE lookup-failed, the probe still runs") {
@@ -168,9 +156,9 @@ TEST_SUITE("tools.host_dane") {
         CHECK(r.doc["dane"]["result_types"].empty());
         CHECK(r.doc["status"] == "success");
         CHECK(r.doc["effective_policy"] == "webpki");
-        CHECK(strings(r.doc["effective_result_types"]) == not_trusted);
+        CHECK(string_list(r.doc["effective_result_types"]) == not_trusted);
         CHECK(r.exit_code == 2);
-        check_schema(r.doc, "dane-no-answer");
+        check_schema(r.doc, "host.schema.json", "dane-no-answer");
     }
 
     TEST_CASE("--no-dane asks no DNS question, --require-dane without TLSA: dane-required") {
@@ -183,7 +171,7 @@ TEST_SUITE("tools.host_dane") {
         const auto required = run_host(smtp, dns, "--require-dane");
         CHECK(required.doc["dane"]["status"] == "no-records");
         CHECK(required.doc["effective_policy"] == "dane");
-        CHECK(strings(required.doc["effective_result_types"]) ==
+        CHECK(string_list(required.doc["effective_result_types"]) ==
               std::vector<std::string>{"dane-required"});
         CHECK(required.exit_code == 2);
     }

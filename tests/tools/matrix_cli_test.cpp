@@ -4,7 +4,9 @@
 
 #include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/fake_zone.hpp"
+#include "tests/support/mxprobe_cli.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/smtp_tls_script.hpp"
 #include "tests/support/test_certs.hpp"
 
 #include <filesystem>
@@ -17,20 +19,16 @@ using namespace mxprobe_test;
 
 namespace {
 
-const std::string mxprobe_bin = MXPROBE_BINARY;
-const std::string validate = std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json ";
-const std::string schemas = std::string(MXPROBE_SOURCE_DIR) + "/docs/schema/";
-
-struct material_t {
+struct matrix_pki_t {
     test_pki pki = test_pki::create();
     issued leaf;
     issued expired;
     std::string root_file;
 };
 
-const material_t& material() {
-    static const material_t m = [] {
-        material_t out;
+const matrix_pki_t& matrix_pki() {
+    static const matrix_pki_t m = [] {
+        matrix_pki_t out;
         out.leaf = out.pki.leaf(
             cert_spec{.common_name = "mx", .dns_names = {"mx.good.test", "mx.old.test"}});
         out.expired = out.pki.leaf(cert_spec{.common_name = "mx.own.test",
@@ -41,13 +39,6 @@ const material_t& material() {
         return out;
     }();
     return m;
-}
-
-smtp_script script_with(const issued& leaf) {
-    smtp_script s;
-    s.tls.cert_chain_pem = leaf.cert_pem() + material().pki.intermediate.cert_pem();
-    s.tls.key_pem = leaf.key_pem();
-    return s;
 }
 
 // A report from "Partner Bank" (contact at good.test) about our own.test: 1,204 sessions
@@ -62,15 +53,18 @@ std::string report_json() {
 "receiving-mx-hostname":"mx.own.test","receiving-ip":"127.0.0.53","failed-session-count":1204}]}]})";
 }
 
-struct world {
-    fake_smtp_server good{script_with(material().leaf), "127.0.0.51"};
+struct matrix_world {
+    fake_smtp_server good{script_with(matrix_pki().leaf, matrix_pki().pki.intermediate),
+                          "127.0.0.51"};
     fake_smtp_server old{[] {
-                             smtp_script s = script_with(material().leaf);
+                             smtp_script s =
+                                 script_with(matrix_pki().leaf, matrix_pki().pki.intermediate);
                              s.tls.max_version = TLS1_2_VERSION;
                              return s;
                          }(),
                          "127.0.0.52", good.port()};
-    fake_smtp_server own{script_with(material().expired), "127.0.0.53", good.port()};
+    fake_smtp_server own{script_with(matrix_pki().expired, matrix_pki().pki.intermediate),
+                         "127.0.0.53", good.port()};
     fake_dns_server dns{fake_zone()
                             .mx("good.test", 10, "mx.good.test")
                             .a("mx.good.test", "127.0.0.51")
@@ -87,7 +81,7 @@ struct world {
 
     [[nodiscard]] std::string options() const {
         return " --resolver 127.0.0.1:" + std::to_string(dns.port()) + " --port " +
-               std::to_string(good.port()) + " --ca-file " + shell_quote(material().root_file) +
+               std::to_string(good.port()) + " --ca-file " + shell_quote(matrix_pki().root_file) +
                " --allow-private --ehlo scanner.test -q";
     }
 };
@@ -120,7 +114,7 @@ const nlohmann::json& row_of(const nlohmann::json& m, const std::string& domain)
 TEST_SUITE("tools.matrix_cli") {
 
     TEST_CASE("a scan file and a reports folder make a matrix: outbound, inbound, what-if") {
-        const world w;
+        const matrix_world w;
         const std::string scan = write_temp_file("", ".jsonl");
         REQUIRE(run(mxprobe_bin + " scan " + w.targets + w.options() + " --format jsonl -o " + scan)
                     .exit_code == 2);
@@ -172,7 +166,7 @@ TEST_SUITE("tools.matrix_cli") {
     }
 
     TEST_CASE("the table fits 100 columns, CSV and Markdown carry the same rows") {
-        const world w;
+        const matrix_world w;
         const std::string scan = write_temp_file("", ".jsonl");
         run(mxprobe_bin + " scan " + w.targets + w.options() + " --format jsonl -o " + scan);
         const std::string base = mxprobe_bin + " matrix " + w.targets + " --scan " + scan +

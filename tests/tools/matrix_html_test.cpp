@@ -39,7 +39,7 @@ std::string sha256_base64(const std::string& text) {
     return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
 }
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
+std::size_t occurrences(const std::string& haystack, const std::string& needle) {
     std::size_t n = 0;
     for (auto at = haystack.find(needle); at != std::string::npos;
          at = haystack.find(needle, at + 1)) {
@@ -65,8 +65,8 @@ TEST_SUITE("tools.matrix_html") {
         CHECK(json::parse(safe) == doc); // the same data once parsed
 
         const std::string page = mxprobe::matrix_to_html(doc);
-        CHECK(count(page, "</script>") == 2); // the data block's and the script's own
-        CHECK(count(page, "<!--") == 0);
+        CHECK(occurrences(page, "</script>") == 2); // the data block's and the script's own
+        CHECK(occurrences(page, "<!--") == 0);
     }
 
     TEST_CASE("invalid UTF-8 from a server becomes U+FFFD instead of an exception") {

@@ -5,6 +5,7 @@
 
 #include "tests/support/fake_dns_server.hpp"
 #include "tests/support/fake_https_server.hpp"
+#include "tests/support/mxprobe_cli.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/test_certs.hpp"
 
@@ -22,24 +23,24 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* domain = "example.test";
-constexpr const char* policy_host = "mta-sts.example.test";
+constexpr const char* sts_host = "mta-sts.example.test";
 const std::string enforce_policy =
     "version: STSv1\nmode: enforce\nmx: mx1.example.test\nmx: mx2.example.test\nmax_age: 86400\n";
 
-struct material {
+struct policy_pki_t {
     test_pki pki = test_pki::create();
-    issued leaf = pki.leaf({.common_name = policy_host, .dns_names = {policy_host}});
+    issued leaf = pki.leaf({.common_name = sts_host, .dns_names = {sts_host}});
     issued other_name =
         pki.leaf({.common_name = "www.example.test", .dns_names = {"www.example.test"}});
-    issued expired = pki.leaf({.common_name = policy_host,
-                               .dns_names = {policy_host},
+    issued expired = pki.leaf({.common_name = sts_host,
+                               .dns_names = {sts_host},
                                .not_before_offset = -std::chrono::hours(24 * 60),
                                .not_after_offset = -std::chrono::hours(24)});
     std::string root_file = write_temp_file(pki.root.cert_pem());
 };
 
-const material& certs() {
-    static const material m;
+const policy_pki_t& certs() {
+    static const policy_pki_t m;
     return m;
 }
 
@@ -56,7 +57,7 @@ https_script serving_policy(const std::string& body) {
 }
 
 // What the fake DNS server publishes for example.test.
-struct zone {
+struct sts_zone {
     std::optional<std::vector<std::string>> sts_txt = std::vector<std::string>{
         "v=STSv1; id=20261203;"}; ///< nullopt: _mta-sts.example.test does not exist
     std::uint8_t txt_rcode = rcode::noerror;
@@ -64,7 +65,7 @@ struct zone {
     std::uint8_t mx_rcode = rcode::noerror;
 };
 
-query_handler serve(const zone& z) {
+query_handler serve(const sts_zone& z) {
     return [z](const query& q) -> response {
         if (q.name == std::string("_mta-sts.") + domain && q.type == qtype::txt) {
             if (z.txt_rcode != rcode::noerror) {
@@ -79,7 +80,7 @@ query_handler serve(const zone& z) {
             }
             return r;
         }
-        if (q.name == policy_host) {
+        if (q.name == sts_host) {
             return q.type == qtype::a ? response(reply_to(q).a(q.name, "127.0.0.1"))
                                       : response(reply_to(q));
         }
@@ -112,22 +113,14 @@ std::string command(const fake_dns_server& dns, std::uint16_t https_port, bool a
            std::to_string(https_port);
 }
 
-sts_run check(const fake_https_server& https, const zone& z = {}) {
+sts_run check(const fake_https_server& https, const sts_zone& z = {}) {
     fake_dns_server dns(serve(z));
     const auto r = run(command(dns, https.port(), true));
     REQUIRE_MESSAGE(!r.out.empty(), "no output");
     return {r.exit_code, json::parse(r.out), ""};
 }
 
-void check_schema(const json& doc, const std::string& name) {
-    const std::string file = write_temp_file(doc.dump(), "." + name + ".json");
-    const auto r =
-        run(std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json " + MXPROBE_SOURCE_DIR +
-            "/docs/schema/mta-sts.schema.json " + shell_quote(file));
-    CHECK_MESSAGE(r.exit_code == 0, name);
-}
-
-bool contains(const json& j, const std::string& part) {
+bool mentions(const json& j, const std::string& part) {
     return j.is_string() && j.get<std::string>().find(part) != std::string::npos;
 }
 
@@ -135,14 +128,14 @@ bool contains(const json& j, const std::string& part) {
 void expect_failure(const sts_run& r, const std::string& type, const std::string& reason,
                     const std::string& name) {
     CHECK(r.doc["result_type"] == type);
-    CHECK_MESSAGE(contains(r.doc["error"], reason), r.doc["error"]);
-    CHECK(contains(r.doc["error"], policy_host));
+    CHECK_MESSAGE(mentions(r.doc["error"], reason), r.doc["error"]);
+    CHECK(mentions(r.doc["error"], sts_host));
     CHECK(r.doc["policy_applies"] == false);
     CHECK(r.doc["verdict"] == "critical");
     REQUIRE(r.doc["findings"].size() == 1);
     CHECK(r.doc["findings"][0]["code"] == type);
     CHECK(r.exit_code == 2);
-    check_schema(r.doc, name);
+    check_schema(r.doc, "mta-sts.schema.json", name);
 }
 
 } // namespace
@@ -178,8 +171,8 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.doc["verdict"] == "ok");
         CHECK(r.exit_code == 0);
         REQUIRE(https.sni_names().size() == 1);
-        CHECK(https.sni_names()[0] == policy_host);
-        check_schema(r.doc, "enforce");
+        CHECK(https.sni_names()[0] == sts_host);
+        check_schema(r.doc, "mta-sts.schema.json", "enforce");
     }
 
     TEST_CASE("testing policy with a wildcard covering every MX: exit 0") {
@@ -191,12 +184,12 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.doc["mx"]["uncovered"] == 0);
         CHECK(r.doc["result_type"].is_null());
         CHECK(r.exit_code == 0);
-        check_schema(r.doc, "testing");
+        check_schema(r.doc, "mta-sts.schema.json", "testing");
     }
 
     TEST_CASE("no _mta-sts record: txt and policy null, no error, nothing fetched, exit 0") {
         fake_https_server https(serving_policy(enforce_policy));
-        zone z;
+        sts_zone z;
         z.sts_txt.reset();
         const auto r = check(https, z);
         CHECK(r.doc["txt"].is_null());
@@ -208,7 +201,7 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.doc["mx"]["checked"] == false);
         CHECK(r.exit_code == 0);
         CHECK(https.connections() == 0);
-        check_schema(r.doc, "no-record");
+        check_schema(r.doc, "mta-sts.schema.json", "no-record");
 
         z.sts_txt = std::vector<std::string>{"v=spf1 -all"};
         fake_dns_server dns(serve(z));
@@ -301,10 +294,10 @@ TEST_SUITE("tools.mta_sts") {
         REQUIRE(r.doc["findings"].size() == 1);
         CHECK(r.doc["findings"][0]["code"] == "mx-not-in-policy");
         CHECK(r.doc["findings"][0]["severity"] == "critical");
-        CHECK(contains(r.doc["findings"][0]["message"], "MX mx2.example.test matches no mx"));
+        CHECK(mentions(r.doc["findings"][0]["message"], "MX mx2.example.test matches no mx"));
         CHECK(r.doc["verdict"] == "critical");
         CHECK(r.exit_code == 2);
-        check_schema(r.doc, "mx-miss");
+        check_schema(r.doc, "mta-sts.schema.json", "mx-miss");
     }
 
     TEST_CASE("a testing policy missing an MX is a warning: exit 1") {
@@ -318,29 +311,29 @@ TEST_SUITE("tools.mta_sts") {
 
     TEST_CASE("a malformed TXT record: no policy, a defect named, no result type, exit 1") {
         fake_https_server https(serving_policy(enforce_policy));
-        zone z;
+        sts_zone z;
         z.sts_txt = std::vector<std::string>{"v=STSv1; id=2026-12-03;"};
         const auto r = check(https, z);
         CHECK(r.doc["txt"]["status"] == "invalid");
         CHECK(r.doc["result_type"].is_null());
-        CHECK(contains(r.doc["error"], "_mta-sts.example.test: "));
+        CHECK(mentions(r.doc["error"], "_mta-sts.example.test: "));
         CHECK(r.doc["policy_applies"] == false);
         CHECK(r.doc["findings"][0]["code"] == "sts-txt-invalid");
         CHECK(r.exit_code == 1);
-        check_schema(r.doc, "bad-txt");
+        check_schema(r.doc, "mta-sts.schema.json", "bad-txt");
     }
 
     TEST_CASE("SERVFAIL on the TXT lookup: could not check, exit 3") {
         fake_https_server https(serving_policy(enforce_policy));
-        zone z;
+        sts_zone z;
         z.txt_rcode = rcode::servfail;
         const auto r = check(https, z);
         CHECK(r.doc["txt_status"] == "servfail");
         CHECK(r.doc["result_type"].is_null());
-        CHECK(contains(r.doc["error"], "the _mta-sts TXT lookup failed (servfail"));
+        CHECK(mentions(r.doc["error"], "the _mta-sts TXT lookup failed (servfail"));
         CHECK(r.doc["verdict"] == "unknown");
         CHECK(r.exit_code == 3);
-        check_schema(r.doc, "txt-servfail");
+        check_schema(r.doc, "mta-sts.schema.json", "txt-servfail");
 
         fake_dns_server dns(serve(z));
         const auto text = run(command(dns, https.port(), false));
@@ -351,7 +344,7 @@ TEST_SUITE("tools.mta_sts") {
 
     TEST_CASE("a valid policy but the MX lookup fails: coverage unknown, exit 3") {
         fake_https_server https(serving_policy(enforce_policy));
-        zone z;
+        sts_zone z;
         z.mx_rcode = rcode::servfail;
         const auto r = check(https, z);
         CHECK(r.doc["policy_applies"] == true);
@@ -359,7 +352,7 @@ TEST_SUITE("tools.mta_sts") {
         CHECK(r.doc["mx"]["checked"] == false);
         CHECK(r.doc["findings"][0]["code"] == "mx-lookup-failed");
         CHECK(r.exit_code == 3);
-        check_schema(r.doc, "mx-servfail");
+        check_schema(r.doc, "mta-sts.schema.json", "mx-servfail");
     }
 
     TEST_CASE("human output: the record, the policy, each MX and the verdict") {

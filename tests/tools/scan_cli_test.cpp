@@ -4,6 +4,7 @@
 
 #include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/fake_zone.hpp"
+#include "tests/support/mxprobe_cli.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/test_certs.hpp"
 
@@ -18,19 +19,15 @@ using namespace mxprobe_test;
 
 namespace {
 
-const std::string mxprobe_bin = MXPROBE_BINARY;
-const std::string validate = std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json ";
-const std::string schemas = std::string(MXPROBE_SOURCE_DIR) + "/docs/schema/";
-
-struct material_t {
+struct scan_pki_t {
     test_pki pki = test_pki::create();
     issued leaf;
     std::string root_file;
 };
 
-const material_t& material() {
-    static const material_t m = [] {
-        material_t out;
+const scan_pki_t& scan_pki() {
+    static const scan_pki_t m = [] {
+        scan_pki_t out;
         out.leaf = out.pki.leaf(
             cert_spec{.common_name = "mx", .dns_names = {"mx.good.test", "mx.plain.test"}});
         out.root_file = write_temp_file(out.pki.root.cert_pem());
@@ -41,13 +38,13 @@ const material_t& material() {
 
 smtp_script good_script() {
     smtp_script s;
-    s.tls.cert_chain_pem = material().leaf.cert_pem() + material().pki.intermediate.cert_pem();
-    s.tls.key_pem = material().leaf.key_pem();
+    s.tls.cert_chain_pem = scan_pki().leaf.cert_pem() + scan_pki().pki.intermediate.cert_pem();
+    s.tls.key_pem = scan_pki().leaf.key_pem();
     return s;
 }
 
 // Two MX hosts (a good one, one without STARTTLS) and a zone with three domains.
-struct world {
+struct scan_world {
     fake_smtp_server good{good_script(), "127.0.0.41"};
     fake_smtp_server plain{[] {
                                smtp_script s = good_script();
@@ -64,7 +61,7 @@ struct world {
 
     [[nodiscard]] std::string options() const {
         return " --resolver 127.0.0.1:" + std::to_string(dns.port()) + " --port " +
-               std::to_string(good.port()) + " --ca-file " + shell_quote(material().root_file) +
+               std::to_string(good.port()) + " --ca-file " + shell_quote(scan_pki().root_file) +
                " --allow-private --ehlo scanner.test";
     }
 };
@@ -97,7 +94,7 @@ TEST_SUITE("tools.scan_cli") {
     }
 
     TEST_CASE("jsonl: one valid mxprobe/domain/1 document per domain, streamed") {
-        const world w;
+        const scan_world w;
         const std::string file =
             targets_file("partners:\n  - domain: good.test\n    name: Good Partner\n    tags: [a]\n"
                          "  - plain.test\n  - gone.test\n");
@@ -128,7 +125,7 @@ TEST_SUITE("tools.scan_cli") {
     }
 
     TEST_CASE("json: one mxprobe/scan/1 document with a summary, csv: a row per MX address") {
-        const world w;
+        const scan_world w;
         const std::string file = targets_file("partners: [good.test, plain.test]\n");
         const std::string out = write_temp_file("", ".json");
         const auto r =
@@ -153,7 +150,7 @@ TEST_SUITE("tools.scan_cli") {
     }
 
     TEST_CASE("the table lists every domain in target order with a summary line") {
-        const world w;
+        const scan_world w;
         const std::string file = targets_file("partners: [plain.test, good.test]\n");
         const auto r = run(mxprobe_bin + " scan " + shell_quote(file) + w.options() + " -q");
         CHECK(r.exit_code == 2);
@@ -210,7 +207,7 @@ TEST_SUITE("tools.scan_cli") {
     TEST_CASE("Ctrl-C stops a scan at once and the JSON written so far is whole and valid") {
         smtp_script held = good_script();
         held.banner_delay = std::chrono::seconds(60);
-        const world w;
+        const scan_world w;
         const fake_smtp_server tarpit(held, "127.0.0.43", w.good.port());
         const fake_dns_server dns(fake_zone()
                                       .mx("good.test", 10, "mx.good.test")
@@ -223,7 +220,7 @@ TEST_SUITE("tools.scan_cli") {
         const std::string scan = mxprobe_bin + " scan " + shell_quote(file) +
                                  " --resolver 127.0.0.1:" + std::to_string(dns.port()) +
                                  " --port " + std::to_string(w.good.port()) + " --ca-file " +
-                                 shell_quote(material().root_file) +
+                                 shell_quote(scan_pki().root_file) +
                                  " --allow-private --timeout 60 -q --json -o " + out;
         // Wait until the first domain is on disk, then interrupt.
         const auto r = run(scan +
@@ -241,7 +238,7 @@ TEST_SUITE("tools.scan_cli") {
     }
 
     TEST_CASE("mxprobe domain: the whole picture, exit status from the verdict") {
-        const world w;
+        const scan_world w;
         const auto good = run(mxprobe_bin + " domain good.test" + w.options() + " --json");
         CHECK(good.exit_code == 0);
         const std::string file = write_temp_file(good.out, ".json");

@@ -19,15 +19,15 @@ using namespace mxprobe_test;
 
 namespace {
 
-struct pki_material {
+struct engine_pki_t {
     test_pki pki = test_pki::create();
     issued leaf;
     std::string root_file;
 };
 
-const pki_material& material() {
-    static const pki_material m = [] {
-        pki_material out;
+const engine_pki_t& engine_pki() {
+    static const engine_pki_t m = [] {
+        engine_pki_t out;
         out.leaf = out.pki.leaf(cert_spec{
             .common_name = "mx",
             .dns_names = {"mx-a.shared.test", "mx-b.shared.test", "mx.own.test", "mx.busy.test",
@@ -40,8 +40,8 @@ const pki_material& material() {
 
 smtp_script valid_script() {
     smtp_script s;
-    s.tls.cert_chain_pem = material().leaf.cert_pem() + material().pki.intermediate.cert_pem();
-    s.tls.key_pem = material().leaf.key_pem();
+    s.tls.cert_chain_pem = engine_pki().leaf.cert_pem() + engine_pki().pki.intermediate.cert_pem();
+    s.tls.key_pem = engine_pki().leaf.key_pem();
     return s;
 }
 
@@ -66,7 +66,7 @@ mxprobe::scan_defaults lab_defaults(const fake_dns_server& dns, std::uint16_t po
     mxprobe::scan_defaults d;
     d.resolvers = {"127.0.0.1:" + std::to_string(dns.port())};
     d.port = port;
-    d.ca_file = material().root_file;
+    d.ca_file = engine_pki().root_file;
     d.allow_private = true;
     d.ehlo = "scanner.test";
     d.timeout = std::chrono::seconds(5);

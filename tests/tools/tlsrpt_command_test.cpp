@@ -3,14 +3,13 @@
 // a gzip bomb, an oversize file and symbolic links, each checked against totals counted by
 // hand from the files, and its JSON against docs/schema/tlsrpt.schema.json.
 
+#include "tests/support/mxprobe_cli.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tests/support/test_certs.hpp"
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,48 +83,12 @@ std::string in_corpus(const std::string& relative) {
     return (corpus / relative).string();
 }
 
-void check_schema(const json& doc, const std::string& name) {
-    const std::string file = write_temp_file(doc.dump(), "." + name + ".json");
-    const auto r = run(std::string(MXPROBE_SOURCE_DIR) + "/tools/validate-json " +
-                       MXPROBE_SOURCE_DIR + "/docs/schema/tlsrpt.schema.json " + shell_quote(file));
-    CHECK_MESSAGE(r.exit_code == 0, name);
+// Copies a corpus file into `dir` as `name`; returns its path there.
+std::string copy_from_corpus(const scratch_dir& dir, const std::string& relative,
+                             const std::string& name) {
+    fs::copy_file(corpus / relative, dir.file(name));
+    return dir.file(name);
 }
-
-// A fresh directory, removed with everything in it at the end of the test.
-class scratch_dir {
-  public:
-    scratch_dir() {
-        std::string tmpl = (fs::temp_directory_path() / "mxprobe-tlsrpt-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = tmpl;
-    }
-    ~scratch_dir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    scratch_dir(const scratch_dir&) = delete;
-    scratch_dir& operator=(const scratch_dir&) = delete;
-
-    [[nodiscard]] std::string file(const std::string& name) const {
-        return (path_ / name).string();
-    }
-    [[nodiscard]] std::string path() const { return path_.string(); }
-
-    std::string write(const std::string& name, const std::string& content) const {
-        std::ofstream out(path_ / name, std::ios::binary);
-        out << content;
-        return file(name);
-    }
-    std::string copy(const std::string& relative, const std::string& name) const {
-        fs::copy_file(corpus / relative, path_ / name);
-        return file(name);
-    }
-
-  private:
-    fs::path path_;
-};
 
 const json* error_for(const json& doc, const std::string& file) {
     for (const auto& e : doc["errors"]) {
@@ -191,7 +154,7 @@ TEST_SUITE("tools.tlsrpt") {
         }
         CHECK(found);
         CHECK(r.exit_code == 1);
-        check_schema(r.doc, "corpus");
+        check_schema(r.doc, "tlsrpt.schema.json", "corpus");
     }
 
     TEST_CASE("the same file twice, and a .json beside its .json.gz, count once") {
@@ -212,7 +175,7 @@ TEST_SUITE("tools.tlsrpt") {
 
     TEST_CASE("a malformed report is named with its JSON path, the other files still count") {
         scratch_dir dir;
-        dir.copy("real/parsedmarc__mail.ru.json", "a.json");
+        copy_from_corpus(dir, "real/parsedmarc__mail.ru.json", "a.json");
         const auto bad = dir.write(
             "b.json",
             R"({"organization-name":"X","date-range":{"start-datetime":)"
@@ -234,12 +197,12 @@ TEST_SUITE("tools.tlsrpt") {
         REQUIRE(c != nullptr);
         CHECK((*c)["error"].get<std::string>().rfind("JSON: ", 0) == 0);
         CHECK(r.exit_code == 1);
-        check_schema(r.doc, "malformed");
+        check_schema(r.doc, "tlsrpt.schema.json", "malformed");
     }
 
     TEST_CASE("a gzip bomb is cut off at the decompression limit, an oversize file is not read") {
         scratch_dir dir;
-        dir.copy("real/mox__google_example.eml", "good.eml");
+        copy_from_corpus(dir, "real/mox__google_example.eml", "good.eml");
         // 64 MiB of zeros compress to about 64 KiB; the decompressed limit is 16 MiB.
         REQUIRE(run("head -c 67108864 /dev/zero | gzip -c > " + shell_quote(dir.file("bomb.gz")))
                     .exit_code == 0);
@@ -262,7 +225,7 @@ TEST_SUITE("tools.tlsrpt") {
     TEST_CASE("links: a loop back up is not followed, a link to a file is read, a FIFO skipped") {
         scratch_dir dir;
         fs::create_directory(dir.file("sub"));
-        const auto report = dir.copy(google_json, "sub/report.json");
+        const auto report = copy_from_corpus(dir, google_json, "sub/report.json");
         fs::create_directory_symlink(dir.path(), dir.file("sub/loop"));
         fs::create_symlink(report, dir.file("link.json"));
         fs::create_symlink(dir.file("missing.json"), dir.file("dangling.json"));
@@ -281,7 +244,7 @@ TEST_SUITE("tools.tlsrpt") {
         REQUIRE(r.doc["errors"].size() == 1);
         CHECK(r.doc["errors"][0]["file"] == dir.file("dangling.json"));
         CHECK(r.doc["errors"][0]["error"] == "broken symbolic link");
-        check_schema(r.doc, "links");
+        check_schema(r.doc, "tlsrpt.schema.json", "links");
     }
 
     TEST_CASE("exit status: 0 without failures, 3 when nothing could be read") {
@@ -294,7 +257,7 @@ TEST_SUITE("tools.tlsrpt") {
         CHECK(missing.doc["date_range"].is_null());
         CHECK(missing.doc["errors"][0]["error"] == "no such file or directory");
         CHECK(missing.exit_code == 3);
-        check_schema(missing.doc, "nothing");
+        check_schema(missing.doc, "tlsrpt.schema.json", "nothing");
 
         const auto not_reports = tlsrpt({in_corpus("SOURCES.md")});
         CHECK(not_reports.exit_code == 3);

@@ -7,6 +7,7 @@
 #include "tests/support/fake_smtp_server.hpp"
 #include "tests/support/fake_zone.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/smtp_tls_script.hpp"
 #include "tests/support/test_certs.hpp"
 #include "tests/support/webhook_receiver.hpp"
 #include "tools/mxprobe/history_store.hpp"
@@ -31,7 +32,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct material_t {
+struct watch_pki_t {
     test_pki pki = test_pki::create();
     issued soon;  ///< mx.a.test, expiring in 10 days
     issued fresh; ///< mx.a.test renewed: 90 days, a new key
@@ -39,9 +40,9 @@ struct material_t {
     std::string root_file;
 };
 
-const material_t& material() {
-    static const material_t m = [] {
-        material_t out;
+const watch_pki_t& watch_pki() {
+    static const watch_pki_t m = [] {
+        watch_pki_t out;
         out.soon = out.pki.leaf(cert_spec{.common_name = "mx.a.test",
                                           .dns_names = {"mx.a.test"},
                                           .not_after_offset = std::chrono::hours(24 * 10)});
@@ -52,13 +53,6 @@ const material_t& material() {
         return out;
     }();
     return m;
-}
-
-smtp_script serving(const issued& leaf) {
-    smtp_script s;
-    s.tls.cert_chain_pem = leaf.cert_pem() + material().pki.intermediate.cert_pem();
-    s.tls.key_pem = leaf.key_pem();
-    return s;
 }
 
 std::uint16_t free_port() {
@@ -125,8 +119,8 @@ std::vector<nlohmann::json> events(const webhook_receiver& hook) {
     return out;
 }
 
-std::size_t count(const std::vector<nlohmann::json>& es, const std::string& kind,
-                  const std::string& state) {
+std::size_t count_events(const std::vector<nlohmann::json>& es, const std::string& kind,
+                         const std::string& state) {
     std::size_t n = 0;
     for (const auto& e : es) {
         n += (e["kind"] == kind && e["state"] == state) ? 1 : 0;
@@ -182,7 +176,7 @@ std::unique_ptr<fake_smtp_server> serve_again(const smtp_script& script, const s
 }
 
 std::string targets_text(std::uint16_t port, const std::string& extra_partner = "") {
-    return "defaults:\n  port: " + std::to_string(port) + "\n  ca_file: " + material().root_file +
+    return "defaults:\n  port: " + std::to_string(port) + "\n  ca_file: " + watch_pki().root_file +
            "\n  allow_private: true\n  ehlo: watch.test\n  timeout: 3s\n  ip_spacing: 0s\n"
            "own_domains:\n  - own.test\npartners:\n  - a.test\n" +
            extra_partner +
@@ -195,9 +189,11 @@ std::string targets_text(std::uint16_t port, const std::string& extra_partner = 
 TEST_SUITE("tools.watch_cli") {
 
     TEST_CASE("alerts once each across scans, metrics for promtool, SIGHUP, SIGTERM") {
-        auto a = std::make_unique<fake_smtp_server>(serving(material().soon), "127.0.0.61");
+        auto a = std::make_unique<fake_smtp_server>(
+            script_with(watch_pki().soon, watch_pki().pki.intermediate), "127.0.0.61");
         const std::uint16_t port = a->port();
-        const fake_smtp_server own(serving(material().own), "127.0.0.62", port);
+        const fake_smtp_server own(script_with(watch_pki().own, watch_pki().pki.intermediate),
+                                   "127.0.0.62", port);
         const fake_dns_server dns(two_domains("127.0.0.61", "127.0.0.62")
                                       .mx("b.test", 10, "mx.b.test")
                                       .a("mx.b.test", "127.0.0.62")
@@ -215,8 +211,8 @@ TEST_SUITE("tools.watch_cli") {
                       log);
 
         // First scan: a.test's certificate expires in 10 days.
-        REQUIRE(
-            eventually([&] { return count(events(hook), "cert-expiry-warning", "raised") == 1; }));
+        REQUIRE(eventually(
+            [&] { return count_events(events(hook), "cert-expiry-warning", "raised") == 1; }));
         const std::string scrape = write_temp_file("", ".prom");
         const auto got =
             run("curl -s -o " + scrape + " http://127.0.0.1:" + std::to_string(metrics_port) +
@@ -233,11 +229,12 @@ TEST_SUITE("tools.watch_cli") {
 
         // Renewal with a new key: the expiry warning resolves, the new key is seen once.
         a.reset();
-        a = serve_again(serving(material().fresh), "127.0.0.61", port);
+        a = serve_again(script_with(watch_pki().fresh, watch_pki().pki.intermediate), "127.0.0.61",
+                        port);
         REQUIRE(eventually([&] {
             const auto es = events(hook);
-            return count(es, "cert-expiry-warning", "resolved") == 1 &&
-                   count(es, "key-changed", "resolved") == 1;
+            return count_events(es, "cert-expiry-warning", "resolved") == 1 &&
+                   count_events(es, "key-changed", "resolved") == 1;
         }));
 
         // SIGHUP with a bad file keeps the old targets; with a good one b.test joins.
@@ -259,10 +256,10 @@ TEST_SUITE("tools.watch_cli") {
         std::this_thread::sleep_for(4500ms);
         const auto es = events(hook);
         CHECK(es.size() == before);
-        CHECK(count(es, "cert-expiry-warning", "raised") == 1);
-        CHECK(count(es, "cert-expiry-warning", "resolved") == 1);
-        CHECK(count(es, "key-changed", "raised") == 1);
-        CHECK(count(es, "key-changed", "resolved") == 1);
+        CHECK(count_events(es, "cert-expiry-warning", "raised") == 1);
+        CHECK(count_events(es, "cert-expiry-warning", "resolved") == 1);
+        CHECK(count_events(es, "key-changed", "raised") == 1);
+        CHECK(count_events(es, "key-changed", "resolved") == 1);
         for (const auto& e : es) {
             CHECK(e["schema"] == "mxprobe/alert/1");
         }
@@ -281,9 +278,11 @@ TEST_SUITE("tools.watch_cli") {
     }
 
     TEST_CASE("SIGTERM while a webhook delivery is being retried: the alert still arrives") {
-        const fake_smtp_server a(serving(material().soon), "127.0.0.65");
+        const fake_smtp_server a(script_with(watch_pki().soon, watch_pki().pki.intermediate),
+                                 "127.0.0.65");
         const std::uint16_t port = a.port();
-        const fake_smtp_server own(serving(material().own), "127.0.0.66", port);
+        const fake_smtp_server own(script_with(watch_pki().own, watch_pki().pki.intermediate),
+                                   "127.0.0.66", port);
         const fake_dns_server dns(two_domains("127.0.0.65", "127.0.0.66").handler());
         webhook_receiver hook(1); // the first POST gets a 503; the retry comes a second later
         const std::string targets = write_temp_file(targets_text(port), ".yaml");
@@ -301,15 +300,17 @@ TEST_SUITE("tools.watch_cli") {
         watch.signal(SIGTERM); // before the retry is due
         CHECK(watch.wait_exit(5s) == 0);
         CHECK(hook.requests() >= 2);
-        CHECK(count(events(hook), "cert-expiry-warning", "raised") == 1);
+        CHECK(count_events(events(hook), "cert-expiry-warning", "raised") == 1);
     }
 
     // Seen in the soak: a server killed and restarted had its open alerts resolved while it
     // was down and raised again (with "new" result types) once it was back.
     TEST_CASE("a server down for a few scans, then back: its open alert stays open, once") {
-        auto a = std::make_unique<fake_smtp_server>(serving(material().soon), "127.0.0.67");
+        auto a = std::make_unique<fake_smtp_server>(
+            script_with(watch_pki().soon, watch_pki().pki.intermediate), "127.0.0.67");
         const std::uint16_t port = a->port();
-        const fake_smtp_server own(serving(material().own), "127.0.0.68", port);
+        const fake_smtp_server own(script_with(watch_pki().own, watch_pki().pki.intermediate),
+                                   "127.0.0.68", port);
         const fake_dns_server dns(two_domains("127.0.0.67", "127.0.0.68").handler());
         webhook_receiver hook;
         const std::string targets = write_temp_file(targets_text(port), ".yaml");
@@ -317,8 +318,8 @@ TEST_SUITE("tools.watch_cli") {
         process watch({MXPROBE_BINARY, "watch", targets, "--db", db, "--resolver",
                        "127.0.0.1:" + std::to_string(dns.port()), "--webhook", hook.url()},
                       write_temp_file("", ".log"));
-        REQUIRE(
-            eventually([&] { return count(events(hook), "cert-expiry-warning", "raised") == 1; }));
+        REQUIRE(eventually(
+            [&] { return count_events(events(hook), "cert-expiry-warning", "raised") == 1; }));
         const auto results = [&] {
             const mxprobe::history_store store(db);
             return store.results_since("a.test", 0).size();
@@ -326,7 +327,8 @@ TEST_SUITE("tools.watch_cli") {
         a.reset(); // connection refused from now on
         const std::size_t before_outage = results();
         REQUIRE(eventually([&] { return results() >= before_outage + 2; }));
-        a = serve_again(serving(material().soon), "127.0.0.67", port);
+        a = serve_again(script_with(watch_pki().soon, watch_pki().pki.intermediate), "127.0.0.67",
+                        port);
         const std::size_t back = results();
         REQUIRE(eventually([&] { return results() >= back + 2; }));
         watch.signal(SIGTERM);
@@ -336,14 +338,15 @@ TEST_SUITE("tools.watch_cli") {
             INFO(e.dump());
             CHECK(e["kind"] == "cert-expiry-warning");
         }
-        CHECK(count(es, "cert-expiry-warning", "raised") == 1);
-        CHECK(count(es, "cert-expiry-warning", "resolved") == 0);
+        CHECK(count_events(es, "cert-expiry-warning", "raised") == 1);
+        CHECK(count_events(es, "cert-expiry-warning", "resolved") == 0);
     }
 
     TEST_CASE("kill -9 in the middle of a scan, then a restart: nothing lost or duplicated") {
-        smtp_script held = serving(material().own);
+        smtp_script held = script_with(watch_pki().own, watch_pki().pki.intermediate);
         held.banner_delay = 60s; // a.test's MX holds the scan up, after own.test is stored
-        const fake_smtp_server own(serving(material().own), "127.0.0.63");
+        const fake_smtp_server own(script_with(watch_pki().own, watch_pki().pki.intermediate),
+                                   "127.0.0.63");
         const std::uint16_t port = own.port();
         const fake_smtp_server tarpit(held, "127.0.0.64", port);
         const fake_dns_server dns(fake_zone()
@@ -354,7 +357,7 @@ TEST_SUITE("tools.watch_cli") {
                                       .handler());
         webhook_receiver hook;
         const std::string targets = write_temp_file(
-            "defaults:\n  port: " + std::to_string(port) + "\n  ca_file: " + material().root_file +
+            "defaults:\n  port: " + std::to_string(port) + "\n  ca_file: " + watch_pki().root_file +
                 "\n  allow_private: true\n  timeout: 30s\n  concurrency: 2\n"
                 "own_domains: [own.test]\npartners: [a.test]\n"
                 "schedule:\n  - name: all\n    every: 1h\n",
