@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 #include <openssl/bn.h>
-#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 namespace probe {
@@ -146,12 +145,6 @@ cert_info describe_certificate(X509* cert) {
     out.spki_sha256 = digest_hex(out.spki_der, EVP_sha256());
     out.sha512 = digest_hex(out.der, EVP_sha512());
     out.spki_sha512 = digest_hex(out.spki_der, EVP_sha512());
-    bio_ptr bio(BIO_new(BIO_s_mem()));
-    if (bio && PEM_write_bio_X509(bio.get(), cert) == 1) {
-        char* data = nullptr;
-        const long size = BIO_get_mem_data(bio.get(), &data);
-        out.pem.assign(data, static_cast<std::size_t>(size));
-    }
     return out;
 }
 

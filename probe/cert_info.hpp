@@ -40,10 +40,9 @@ struct cert_info {
     std::string sha512;              ///< of the DER certificate (TLSA selector 0, matching 2)
     std::string spki_sha512;         ///< of the DER SubjectPublicKeyInfo (selector 1, matching 2)
     // The encodings themselves, for TLSA matching type Full(0) and for checking signatures
-    // between chain members after the handshake. Not in the JSON: the PEM carries the same.
+    // between chain members after the handshake. Not in the JSON.
     std::vector<std::uint8_t> der;
     std::vector<std::uint8_t> spki_der;
-    std::string pem;
 };
 
 /// Converts one certificate. Never fails: fields it cannot read stay empty.
