@@ -7,26 +7,33 @@
 //
 //   session_floor --connect 127.0.0.21:2525 --sni mx-valid.lab.test --sessions 2000
 //                 [--ca-file root.crt] [--direct-keys]
+//   session_floor --in-memory --chain chain.pem --key key.pem [--ca-file root.crt]
+//                 [--direct-keys] [--sessions 2000]
 //
 // --ca-file verifies the chain (as posttls-finger -l secure does); --direct-keys puts
 // probe/direct_key_decoding.hpp in force first, as mxprobe does. Prints sessions, CPU per
 // session (user + system, from getrusage) and sessions per second of wall time. Loopback
 // only: the address must be in 127.0.0.0/8.
+//
+// --in-memory goes below even that: the TLS handshake alone, between a client and a server
+// in this process joined by a BIO pair, no socket, no system call; only the client's calls
+// (SSL_new, SSL_do_handshake, SSL_free) are timed, by the thread's CPU clock. That is what
+// OpenSSL itself spends on the client's half of a handshake with this certificate chain.
 
 #include "probe/direct_key_decoding.hpp"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -40,6 +47,9 @@ struct settings {
     unsigned sessions = 2000;
     std::string ca_file;
     bool direct_keys = false;
+    bool in_memory = false;
+    std::string chain; ///< --in-memory: the server's chain (PEM) and key
+    std::string key;
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -74,9 +84,18 @@ settings parse(int argc, char** argv) {
             s.ca_file = value();
         } else if (arg == "--direct-keys") {
             s.direct_keys = true;
+        } else if (arg == "--in-memory") {
+            s.in_memory = true;
+        } else if (arg == "--chain") {
+            s.chain = value();
+        } else if (arg == "--key") {
+            s.key = value();
         } else {
             die("unknown option " + arg);
         }
+    }
+    if (s.in_memory && (s.chain.empty() || s.key.empty())) {
+        die("--in-memory needs --chain and --key");
     }
     if (s.address.rfind("127.", 0) != 0) {
         die("only loopback addresses (127.0.0.0/8) are allowed");
@@ -174,6 +193,83 @@ cpu_time cpu_now() {
     return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
 }
 
+double thread_cpu_seconds() {
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// One handshake over a BIO pair; returns the CPU seconds spent in the client's calls.
+double one_handshake_in_memory(SSL_CTX* client_ctx, SSL_CTX* server_ctx, const settings& s) {
+    double client_cpu = 0;
+    const auto timed = [&client_cpu](auto&& call) {
+        const double t0 = thread_cpu_seconds();
+        auto result = call();
+        client_cpu += thread_cpu_seconds() - t0;
+        return result;
+    };
+    // The server's calls run with direct decoding held off: its key was made for the
+    // default provider, which is what a real server would use.
+    const auto server_side = [](auto&& call) {
+        const probe::direct_key_decoding_pause pause;
+        return call();
+    };
+    SSL* client = timed([&] { return SSL_new(client_ctx); });
+    SSL* server = server_side([&] { return SSL_new(server_ctx); });
+    BIO* client_end = nullptr;
+    BIO* server_end = nullptr;
+    if (client == nullptr || server == nullptr ||
+        BIO_new_bio_pair(&client_end, 0, &server_end, 0) != 1) {
+        die("cannot set up the in-memory pair");
+    }
+    SSL_set_bio(client, client_end, client_end);
+    SSL_set_bio(server, server_end, server_end);
+    SSL_set_connect_state(client);
+    SSL_set_accept_state(server);
+    SSL_set_tlsext_host_name(client, s.sni.c_str());
+    bool client_done = false;
+    bool server_done = false;
+    for (int round = 0; round < 20 && !(client_done && server_done); ++round) {
+        client_done = client_done || timed([&] { return SSL_do_handshake(client); }) == 1;
+        server_done = server_done || server_side([&] { return SSL_do_handshake(server); }) == 1;
+    }
+    if (!client_done || !server_done) {
+        die("in-memory handshake failed");
+    }
+    if (!s.ca_file.empty() && SSL_get_verify_result(client) != X509_V_OK) {
+        die("chain not verified");
+    }
+    timed([&] {
+        SSL_free(client);
+        return 0;
+    });
+    server_side([&] {
+        SSL_free(server);
+        return 0;
+    });
+    return client_cpu;
+}
+
+void run_in_memory(SSL_CTX* client_ctx, const settings& s) {
+    SSL_CTX* server_ctx = SSL_CTX_new(TLS_server_method());
+    if (server_ctx == nullptr ||
+        SSL_CTX_use_certificate_chain_file(server_ctx, s.chain.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(server_ctx, s.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+        die("cannot load the server's chain and key");
+    }
+    SSL_CTX_set_options(server_ctx, SSL_OP_NO_TICKET);
+    one_handshake_in_memory(client_ctx, server_ctx, s); // warm-up
+    double client = 0;
+    for (unsigned i = 0; i < s.sessions; ++i) {
+        client += one_handshake_in_memory(client_ctx, server_ctx, s);
+    }
+    std::printf("session_floor --in-memory%s%s: %u handshakes, client CPU %.3f ms/handshake "
+                "(OpenSSL's calls only, no system calls)\n",
+                s.ca_file.empty() ? "" : " (chain verified)", s.direct_keys ? " (direct keys)" : "",
+                s.sessions, 1000.0 * client / s.sessions);
+    SSL_CTX_free(server_ctx);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -193,6 +289,11 @@ int main(int argc, char** argv) {
             die("cannot load " + s.ca_file);
         }
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr); // checked by the result
+    }
+    if (s.in_memory) {
+        run_in_memory(ctx, s);
+        SSL_CTX_free(ctx);
+        return 0;
     }
     sockaddr_in peer{};
     peer.sin_family = AF_INET;
@@ -214,9 +315,8 @@ int main(int argc, char** argv) {
     const double system = (cpu1.system - cpu0.system) * per_session;
     std::printf("session_floor%s%s: %u sessions, client CPU %.3f ms/session (user %.3f + "
                 "system %.3f), %.0f sessions/s\n",
-                s.ca_file.empty() ? "" : " (chain verified)",
-                s.direct_keys ? " (direct keys)" : "", s.sessions, user + system, user, system,
-                s.sessions / wall);
+                s.ca_file.empty() ? "" : " (chain verified)", s.direct_keys ? " (direct keys)" : "",
+                s.sessions, user + system, user, system, s.sessions / wall);
     SSL_CTX_free(ctx);
     return 0;
 }
