@@ -40,7 +40,7 @@ std::string sha512_hex(const std::vector<std::uint8_t>& data) {
     return out;
 }
 
-cert_spec host_spec(std::string name) {
+cert_spec host_spec(const std::string& name) {
     cert_spec spec;
     spec.common_name = name;
     spec.dns_names = {name};

@@ -4,9 +4,11 @@
 // whether signatures verify.
 
 #include "probe/cert_info.hpp"
+#include "probe/chain_file.hpp"
 #include "probe/direct_key_decoding.hpp"
 #include "tests/support/test_certs.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -177,4 +179,41 @@ TEST_CASE("read the direct way, a certificate signed by another CA still fails t
         CHECK_FALSE(wrong.leaf_verifies);
         CHECK(right.leaf_verifies);
     }
+}
+
+TEST_CASE("real public chains read the direct way say what the decoders say") {
+    // The real chains kept as seeds for the chain_file fuzz target (x509-limbo's online cases,
+    // tests/fuzz/corpus/SOURCES.md): RSA and EC leaves and intermediates as the web PKI issues
+    // them, each certificate parsed both ways and each checked against the next one's key.
+    const std::filesystem::path corpus =
+        std::filesystem::path(MXPROBE_SOURCE_DIR) / "tests/fuzz/corpus/chain_file";
+    std::size_t chains = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.path().extension() != ".pem" || name == "key-between.pem") {
+            continue;
+        }
+        CAPTURE(name);
+        const auto by_decoders = [&] {
+            const probe::direct_key_decoding_pause pause;
+            return probe::read_chain_file(entry.path().string());
+        }();
+        probe::use_direct_key_decoding();
+        const auto direct = probe::read_chain_file(entry.path().string());
+        REQUIRE(by_decoders.file.has_value());
+        REQUIRE(direct.file.has_value());
+        const auto& a = by_decoders.file->certificates;
+        const auto& b = direct.file->certificates;
+        REQUIRE(a.size() == b.size());
+        REQUIRE(a.size() >= 2);
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            check_same(a[i], b[i]);
+            CHECK(a[i].not_after == b[i].not_after);
+        }
+        for (std::size_t i = 0; i + 1 < b.size(); ++i) {
+            CHECK(probe::issued_by(b[i], b[i + 1]));
+        }
+        ++chains;
+    }
+    CHECK(chains == 11);
 }

@@ -53,7 +53,7 @@ struct settings {
 };
 
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "session_floor: %s\n", what.c_str());
+    (void)std::fprintf(stderr, "session_floor: %s\n", what.c_str());
     ERR_print_errors_fp(stderr);
     std::exit(1);
 }
