@@ -41,7 +41,7 @@ std::vector<failure> failures_of(const sts_mx_observation& o, bool in_policy) {
     if (!in_policy) {
         out.push_back({"validation-failure", "mx-not-in-policy"});
     }
-    const auto with_detail = [&](std::string code) {
+    const auto with_detail = [&](const std::string& code) {
         return o.detail.empty() ? code : code + ": " + o.detail;
     };
     if (!o.starttls_offered) {

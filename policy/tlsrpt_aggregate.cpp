@@ -36,8 +36,8 @@ std::string utc_day(std::int64_t unix_seconds) {
     const auto day = floor<days>(sys_seconds{seconds{unix_seconds}});
     const year_month_day ymd{day};
     char text[16];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    (void)std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
     return text;
 }
 

@@ -85,7 +85,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s, bool* zone_missing
         return std::nullopt;
     }
     const auto days = sys_days{date}.time_since_epoch().count();
-    return std::int64_t{days} * 86400 + hour * 3600 + minute * 60 + second - offset;
+    return std::int64_t{days} * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
+           second - offset;
 }
 
 bool is_known_result_type(std::string_view type) {

@@ -1,8 +1,8 @@
 #include "probe/https_fetch.hpp"
-#include "probe/use_tuple.hpp"
 
 #include "probe/address_class.hpp"
 #include "probe/openssl_error.hpp"
+#include "probe/use_tuple.hpp"
 #include "resolver/lookup.hpp"
 
 #include <algorithm>
@@ -31,7 +31,7 @@ constexpr std::uint32_t max_header_bytes = 16 * 1024;
 // What Beast may hold of bytes not yet parsed. Body bytes leave it as they are parsed, but a
 // chunk header (with its extensions) must fit whole: without a cap a server could send one
 // without end. Anything that honestly fits the header and body limits fits this.
-constexpr std::size_t max_unparsed_bytes = 64 * 1024;
+constexpr std::size_t max_unparsed_bytes = std::size_t{64} * 1024;
 
 void fail(https_response& r, fetch_failure f, std::string why) {
     r.failure = f;

@@ -34,7 +34,7 @@ struct budget_ticket::state {
     asio::steady_timer spacing_timer;
     clock::time_point spacing_due = clock::time_point::max();
 
-    state(asio::any_io_executor ex, budget_options o)
+    state(const asio::any_io_executor& ex, budget_options o)
         : executor(ex), options(o), spacing_timer(ex) {}
 
     [[nodiscard]] bool globally_full() const {
@@ -168,7 +168,7 @@ void budget_ticket::release() {
     s->dispatch(s);
 }
 
-probe_budget::probe_budget(asio::any_io_executor executor, budget_options options)
+probe_budget::probe_budget(const asio::any_io_executor& executor, budget_options options)
     : state_(std::make_shared<budget_ticket::state>(executor, options)) {}
 
 probe_budget::~probe_budget() = default;

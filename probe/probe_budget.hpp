@@ -61,7 +61,7 @@ class budget_ticket {
 
 class probe_budget {
   public:
-    probe_budget(boost::asio::any_io_executor executor, budget_options options);
+    probe_budget(const boost::asio::any_io_executor& executor, budget_options options);
     ~probe_budget();
     probe_budget(const probe_budget&) = delete;
     probe_budget& operator=(const probe_budget&) = delete;

@@ -9,7 +9,7 @@ namespace probe {
 
 namespace asio = boost::asio;
 
-probe_cache::entry::entry(asio::any_io_executor ex) : done(std::move(ex)) {
+probe_cache::entry::entry(const asio::any_io_executor& ex) : done(ex) {
     done.expires_at(asio::steady_timer::time_point::max());
 }
 

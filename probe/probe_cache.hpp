@@ -36,7 +36,7 @@ class probe_cache {
     struct entry {
         result_ptr result;
         boost::asio::steady_timer done; ///< never expires; cancelled to wake every waiter
-        explicit entry(boost::asio::any_io_executor ex);
+        explicit entry(const boost::asio::any_io_executor& ex);
     };
     boost::asio::any_io_executor executor_;
     std::map<std::string, std::shared_ptr<entry>> entries_;

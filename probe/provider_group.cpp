@@ -30,7 +30,7 @@ provider_classifier::~provider_classifier() {
 }
 
 std::string provider_classifier::registered_domain(std::string_view host) const {
-    const std::string name = normalised(host);
+    std::string name = normalised(host);
     if (psl_ != nullptr) {
         if (const char* reg = psl_registrable_domain(psl_, name.c_str()); reg != nullptr) {
             return reg; // points into `name`

@@ -28,10 +28,10 @@
 // doctest 2.4.9 prints enums as numbers unless a toString is found by ADL (resolver's is in
 // tests/support/resolver_harness.hpp).
 namespace probe {
-inline doctest::String toString(status s) {
+inline doctest::String toString(status s) { // NOLINT(readability-identifier-naming): doctest's name
     return doctest::String(std::string(to_string(s)).c_str());
 }
-inline doctest::String toString(phase p) {
+inline doctest::String toString(phase p) { // NOLINT(readability-identifier-naming): doctest's name
     return doctest::String(std::string(to_string(p)).c_str());
 }
 } // namespace probe
@@ -92,7 +92,7 @@ template <class T> finished<T> run(boost::asio::awaitable<T> op) {
     std::exception_ptr failure;
     const auto started = std::chrono::steady_clock::now();
     boost::asio::co_spawn(io, std::move(op), [&](std::exception_ptr e, T r) {
-        failure = e;
+        failure = std::move(e);
         out = std::move(r);
     });
     io.run();

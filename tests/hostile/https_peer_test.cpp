@@ -14,7 +14,8 @@
 #include <boost/asio/this_coro.hpp>
 
 namespace probe {
-inline doctest::String toString(fetch_failure f) {
+inline doctest::String
+toString(fetch_failure f) { // NOLINT(readability-identifier-naming): doctest's name
     return doctest::String(std::string(to_string(f)).c_str());
 }
 } // namespace probe

@@ -19,9 +19,9 @@ std::string gzip_of_zeros(std::size_t size) {
     z_stream zs{};
     REQUIRE(deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9,
                          Z_DEFAULT_STRATEGY) == Z_OK);
-    const std::string zeros(1024 * 1024, '\0');
+    const std::string zeros(std::size_t{1024} * 1024, '\0');
     std::string out;
-    std::array<char, 64 * 1024> chunk{};
+    std::array<char, std::size_t{64} * 1024> chunk{};
     for (std::size_t fed = 0; fed < size; fed += zeros.size()) {
         zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
         zs.avail_in = static_cast<uInt>(zeros.size());
@@ -39,7 +39,7 @@ std::string gzip_of_zeros(std::size_t size) {
 
 // One bomb for the whole binary: 64 MiB of zeros, four times the limit, about 64 KB gzipped.
 const std::string& bomb() {
-    static const std::string b = gzip_of_zeros(64 * 1024 * 1024);
+    static const std::string b = gzip_of_zeros(std::size_t{64} * 1024 * 1024);
     return b;
 }
 
@@ -135,7 +135,8 @@ TEST_SUITE("hostile.tlsrpt") {
 
     TEST_CASE("a 100 MB JSON document is refused by size before it is parsed" *
               doctest::timeout(120)) {
-        std::string doc = report_with("\"" + std::string(100 * 1000 * 1000, 'a') + "\"");
+        std::string doc =
+            report_with("\"" + std::string(std::size_t{100} * 1000 * 1000, 'a') + "\"");
         const auto started = std::chrono::steady_clock::now();
         const auto r = policy::parse_tlsrpt_report(doc);
         const auto took = std::chrono::steady_clock::now() - started;

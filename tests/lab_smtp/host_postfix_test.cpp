@@ -137,7 +137,7 @@ void check_against_scenario(const scenario& s, const json& doc) {
     CHECK(doc["tls"]["version"] == protocol);
     CHECK(doc["tls"]["cipher"] == cipher);
     for (const auto& item : doc["ciphers"].items()) {
-        const std::string version = item.key();
+        const std::string& version = item.key();
         const json& suites = item.value();
         REQUIRE_FALSE(suites.empty());
         if (version == "TLSv1.3") {

@@ -46,6 +46,7 @@ domain_facts_summary domain_of(std::vector<mx_facts> hosts) {
 
 std::vector<std::string> kinds(const std::vector<alert_condition>& v) {
     std::vector<std::string> out;
+    out.reserve(v.size());
     for (const auto& c : v) {
         out.push_back(c.kind);
     }

@@ -8,7 +8,8 @@
 #include <doctest/doctest.h>
 
 namespace policy {
-inline doctest::String toString(check_status s) {
+inline doctest::String
+toString(check_status s) { // NOLINT(readability-identifier-naming): doctest's name
     return doctest::String(std::string(to_string(s)).c_str());
 }
 } // namespace policy

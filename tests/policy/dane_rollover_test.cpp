@@ -56,6 +56,7 @@ policy::tlsa_lookup lookup(std::vector<resolver::tlsa_record> records, bool secu
 
 std::vector<probe::cert_info> chain_of(const std::vector<const issued*>& certs) {
     std::vector<probe::cert_info> out;
+    out.reserve(certs.size());
     for (const auto* c : certs) {
         out.push_back(probe::describe_certificate(c->cert.get()));
     }

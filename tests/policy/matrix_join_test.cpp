@@ -52,7 +52,7 @@ mx_facts healthy_mx(std::string host, std::string ip) {
     return m;
 }
 
-domain_facts_summary partner(std::string domain, std::vector<mx_facts> mx) {
+domain_facts_summary partner(const std::string& domain, std::vector<mx_facts> mx) {
     domain_facts_summary d;
     d.domain = domain;
     d.name = domain;

@@ -34,7 +34,7 @@ std::string sha512_hex(const std::vector<std::uint8_t>& data) {
     std::string out;
     char two[3];
     for (unsigned int i = 0; i < size; ++i) {
-        std::snprintf(two, sizeof two, "%02x", md[i]);
+        (void)std::snprintf(two, sizeof two, "%02x", md[i]);
         out += two;
     }
     return out;

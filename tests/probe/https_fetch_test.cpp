@@ -19,7 +19,8 @@
 #include <doctest/doctest.h>
 
 namespace probe {
-inline doctest::String toString(fetch_failure f) {
+inline doctest::String
+toString(fetch_failure f) { // NOLINT(readability-identifier-naming): doctest's name
     return doctest::String(std::string(to_string(f)).c_str());
 }
 } // namespace probe
@@ -90,7 +91,7 @@ timed_response fetch(const fake_https_server& server, std::chrono::milliseconds 
     const auto started = std::chrono::steady_clock::now();
     asio::co_spawn(io, probe::async_https_fetch(dns, o, tls),
                    [&](std::exception_ptr e, probe::https_response r) {
-                       failure = e;
+                       failure = std::move(e);
                        out = std::move(r);
                    });
     io.run();
@@ -221,8 +222,9 @@ TEST_SUITE("probe.https_fetch") {
         o.allow_private = true;
         o.connect_to = asio::ip::make_address("127.0.0.1");
         std::optional<probe::https_response> out;
-        asio::co_spawn(io, probe::async_https_fetch(dns, o, tls),
-                       [&](std::exception_ptr, probe::https_response r) { out = std::move(r); });
+        asio::co_spawn(
+            io, probe::async_https_fetch(dns, o, tls),
+            [&](const std::exception_ptr&, probe::https_response r) { out = std::move(r); });
         io.run();
         REQUIRE(out.has_value());
         CHECK(out->failure == fetch_failure::connect);

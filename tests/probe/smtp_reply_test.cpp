@@ -152,7 +152,8 @@ TEST_SUITE("probe.smtp_reply") {
     }
 
     TEST_CASE("a line longer than max_line_length is line_too_long (SMTP-6)") {
-        const reply_limits limits{.max_line_length = 16, .max_lines = 100, .max_bytes = 64 * 1024};
+        const reply_limits limits{
+            .max_line_length = 16, .max_lines = 100, .max_bytes = std::size_t{64} * 1024};
         SUBCASE("far too long, without any line end") {
             const reply_reader reader = read_all("250 " + std::string(100, 'x'), limits);
             CHECK(reader.error() == reply_error::line_too_long);
@@ -160,7 +161,7 @@ TEST_SUITE("probe.smtp_reply") {
         }
         SUBCASE("the default limit stops a 1 MiB line after about 4 KiB") {
             reply_reader reader;
-            const std::string huge = "250 " + std::string(1024 * 1024, 'x') + "\r\n";
+            const std::string huge = "250 " + std::string(std::size_t{1024} * 1024, 'x') + "\r\n";
             const std::size_t used = reader.feed(huge);
             CHECK(reader.error() == reply_error::line_too_long);
             CHECK(used <= reply_limits{}.max_line_length + 1);
@@ -176,7 +177,8 @@ TEST_SUITE("probe.smtp_reply") {
     }
 
     TEST_CASE("a line one octet over the limit, CR LF included, is line_too_long") {
-        const reply_limits limits{.max_line_length = 16, .max_lines = 100, .max_bytes = 64 * 1024};
+        const reply_limits limits{
+            .max_line_length = 16, .max_lines = 100, .max_bytes = std::size_t{64} * 1024};
         const std::string line = "250 " + std::string(16 - 5, 'x') + "\r\n";
         REQUIRE(line.size() == 17);
         const reply_reader reader = read_all(line, limits);
@@ -184,7 +186,8 @@ TEST_SUITE("probe.smtp_reply") {
     }
 
     TEST_CASE("a reply with more than max_lines lines is too_many_lines") {
-        const reply_limits limits{.max_line_length = 4096, .max_lines = 3, .max_bytes = 64 * 1024};
+        const reply_limits limits{
+            .max_line_length = 4096, .max_lines = 3, .max_bytes = std::size_t{64} * 1024};
         SUBCASE("exactly max_lines lines are fine") {
             const reply_reader reader = read_all("250-a\r\n250-b\r\n250 c\r\n", limits);
             CHECK(reader.error() == reply_error::none);

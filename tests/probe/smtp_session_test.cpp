@@ -109,7 +109,7 @@ struct timed_result {
 };
 
 // Drives the probe's io_context on this thread while the fake serves on its own.
-timed_result run_session(asio::ip::tcp::endpoint endpoint, probe::session_options opts,
+timed_result run_session(const asio::ip::tcp::endpoint& endpoint, probe::session_options opts,
                          asio::ssl::context& tls, std::string host = "mx.test") {
     asio::io_context io;
     std::optional<probe::session_result> out;
@@ -117,7 +117,7 @@ timed_result run_session(asio::ip::tcp::endpoint endpoint, probe::session_option
     const auto started = std::chrono::steady_clock::now();
     asio::co_spawn(io, probe::async_smtp_session(endpoint, std::move(host), std::move(opts), tls),
                    [&](std::exception_ptr e, probe::session_result r) {
-                       failure = e;
+                       failure = std::move(e);
                        out = std::move(r);
                    });
     io.run();
@@ -142,7 +142,7 @@ probe::enumeration_result run_enumerate(const fake_smtp_server& server) {
     std::exception_ptr failure;
     asio::co_spawn(io, probe::async_enumerate(server.endpoint(), "mx.test", patient()),
                    [&](std::exception_ptr e, probe::enumeration_result r) {
-                       failure = e;
+                       failure = std::move(e);
                        out = std::move(r);
                    });
     io.run();

@@ -205,14 +205,15 @@ dns_packet_builder& dns_packet_builder::mx(std::string owner, std::uint16_t pref
     return add({std::move(owner), qtype::mx, 1, ttl, {{pref.take(), std::move(exchange)}}});
 }
 
-dns_packet_builder& dns_packet_builder::txt(std::string owner, std::vector<std::string> strings,
+dns_packet_builder& dns_packet_builder::txt(std::string owner,
+                                            const std::vector<std::string>& strings,
                                             std::uint32_t ttl) {
     return add({std::move(owner), qtype::txt, 1, ttl, {{txt_rdata(strings), {}}}});
 }
 
 dns_packet_builder& dns_packet_builder::tlsa(std::string owner, std::uint8_t usage,
                                              std::uint8_t selector, std::uint8_t matching_type,
-                                             bytes data, std::uint32_t ttl) {
+                                             const bytes& data, std::uint32_t ttl) {
     wire_writer w;
     w.u8(usage).u8(selector).u8(matching_type).raw(data);
     return add({std::move(owner), qtype::tlsa, 1, ttl, {{w.take(), {}}}});

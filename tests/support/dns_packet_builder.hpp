@@ -96,10 +96,11 @@ class dns_packet_builder {
     dns_packet_builder& aaaa(std::string owner, std::string_view ipv6, std::uint32_t ttl = 300);
     dns_packet_builder& mx(std::string owner, std::uint16_t preference, std::string exchange,
                            std::uint32_t ttl = 300);
-    dns_packet_builder& txt(std::string owner, std::vector<std::string> strings,
+    dns_packet_builder& txt(std::string owner, const std::vector<std::string>& strings,
                             std::uint32_t ttl = 300);
     dns_packet_builder& tlsa(std::string owner, std::uint8_t usage, std::uint8_t selector,
-                             std::uint8_t matching_type, bytes data, std::uint32_t ttl = 300);
+                             std::uint8_t matching_type, const bytes& data,
+                             std::uint32_t ttl = 300);
     dns_packet_builder& cname(std::string owner, std::string target, std::uint32_t ttl = 300);
     dns_packet_builder& raw_rr(std::string owner, std::uint16_t type, bytes rdata,
                                std::uint32_t ttl = 300);

@@ -1,4 +1,5 @@
 #include "tests/support/fake_https_server.hpp"
+
 #include "probe/use_tuple.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -20,7 +21,7 @@ using net::ip::tcp;
 namespace {
 
 using probe::use_tuple;
-constexpr std::size_t max_request_header = 16 * 1024;
+constexpr std::size_t max_request_header = std::size_t{16} * 1024;
 
 std::string reason_of(int status) {
     switch (status) {

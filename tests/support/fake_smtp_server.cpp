@@ -1,7 +1,7 @@
 #include "tests/support/fake_smtp_server.hpp"
-#include "probe/use_tuple.hpp"
 
 #include "probe/openssl_ptr.hpp"
+#include "probe/use_tuple.hpp"
 #include "tests/support/client_hello.hpp"
 
 #include <algorithm>
@@ -37,8 +37,8 @@ namespace {
 
 using probe::use_tuple;
 constexpr std::size_t max_command_line = 4096;
-constexpr std::size_t huge_line_size = 1024 * 1024;
-constexpr std::size_t huge_ehlo_line_size = 10 * 1024 * 1024;
+constexpr std::size_t huge_line_size = std::size_t{1024} * 1024;
+constexpr std::size_t huge_ehlo_line_size = std::size_t{10} * 1024 * 1024;
 
 std::string upper(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
@@ -155,7 +155,7 @@ net::awaitable<std::string> peek_record(tcp::socket& socket) {
 
 // One reply line of `size` octets, written in 64 KiB pieces so the server never holds it.
 template <class Stream> net::awaitable<void> send_huge_line(Stream& stream, std::size_t size) {
-    const std::string piece(64 * 1024, 'x');
+    const std::string piece(std::size_t{64} * 1024, 'x');
     auto [ec, n] = co_await net::async_write(stream, net::buffer(std::string("250-")), use_tuple);
     for (std::size_t sent = 0; !ec && sent < size; sent += piece.size()) {
         std::tie(ec, n) = co_await net::async_write(stream, net::buffer(piece), use_tuple);
@@ -214,7 +214,7 @@ std::string server_hello_record(SSL_CTX* ctx, const std::string& client_hello) {
     SSL_do_handshake(ssl.get());
     char* data = nullptr;
     const long size = BIO_get_mem_data(out, &data);
-    const std::string flight(data, static_cast<std::size_t>(size > 0 ? size : 0));
+    std::string flight(data, static_cast<std::size_t>(size > 0 ? size : 0));
     if (flight.size() < 5) {
         return flight;
     }
@@ -407,20 +407,17 @@ fake_smtp_server::dialogue(Stream& stream, std::string& buffer, bool in_tls) {
             answer = reply(503, "5.5.1 No service here"); // RFC 5321 §3.1
         } else if (verb == "EHLO" && in_tls && s.ehlo_after_tls_code != 250) {
             answer = reply(s.ehlo_after_tls_code, "5.7.0 Not inside TLS, sorry");
-        } else if (verb == "EHLO" && in_tls &&
-                   s.misbehave == misbehaviour::endless_ehlo_after_tls) {
+        } else if (verb == "EHLO" && !in_tls && s.ehlo_code != 250) {
+            answer = reply(s.ehlo_code, "5.5.2 Command not recognised");
+        } else if (verb == "EHLO" && !in_tls && s.misbehave == misbehaviour::huge_ehlo_line) {
+            co_await send_huge_line(stream, huge_ehlo_line_size);
+            co_return dialogue_end::closed;
+        } else if (verb == "EHLO" && s.misbehave == (in_tls ? misbehaviour::endless_ehlo_after_tls
+                                                            : misbehaviour::endless_ehlo_reply)) {
             co_await send_endless_reply(stream);
             co_return dialogue_end::closed;
         } else if (verb == "EHLO" && in_tls) {
             answer = reply(250, s.ehlo_after_tls_lines);
-        } else if (verb == "EHLO" && s.ehlo_code != 250) {
-            answer = reply(s.ehlo_code, "5.5.2 Command not recognised");
-        } else if (verb == "EHLO" && s.misbehave == misbehaviour::huge_ehlo_line) {
-            co_await send_huge_line(stream, huge_ehlo_line_size);
-            co_return dialogue_end::closed;
-        } else if (verb == "EHLO" && s.misbehave == misbehaviour::endless_ehlo_reply) {
-            co_await send_endless_reply(stream);
-            co_return dialogue_end::closed;
         } else if (verb == "EHLO") {
             std::vector<std::string> lines = s.ehlo_lines;
             if (s.offer_starttls) {
@@ -506,8 +503,9 @@ net::awaitable<void> fake_smtp_server::session(tcp::socket socket) {
             co_await send_alert_storm(socket);
             co_return;
         }
-        co_await send(socket, server_hello_record(tls_.native_handle(), hello) + garbage(16 * 1024),
-                      0);
+        co_await send(
+            socket,
+            server_hello_record(tls_.native_handle(), hello) + garbage(std::size_t{16} * 1024), 0);
         co_await drain_until_closed(socket);
         co_return;
     }

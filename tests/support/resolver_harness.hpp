@@ -19,7 +19,8 @@
 // doctest 2.4.9 prints every enum as its underlying number, ignoring StringMaker and
 // operator<<; only a `toString` found by ADL in the enum's namespace wins over that.
 namespace resolver {
-inline doctest::String toString(dns_status s) {
+inline doctest::String
+toString(dns_status s) { // NOLINT(readability-identifier-naming): doctest's name
     return doctest::String(std::string(to_string(s)).c_str());
 }
 } // namespace resolver

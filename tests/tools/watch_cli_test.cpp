@@ -151,7 +151,7 @@ fake_zone two_domains(const std::string& a_ip, const std::string& own_ip) {
 
 // A path for a store that does not exist yet.
 std::string fresh_db() {
-    const std::string db = write_temp_file("", ".db");
+    std::string db = write_temp_file("", ".db");
     std::filesystem::remove(db);
     return db;
 }

@@ -67,8 +67,8 @@ struct counters {
 };
 
 [[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr, "fleet_server: %s\n(see the comment at the top of fleet_server.cpp)\n",
-                 why);
+    (void)std::fprintf(stderr,
+                       "fleet_server: %s\n(see the comment at the top of fleet_server.cpp)\n", why);
     std::exit(2);
 }
 
@@ -231,7 +231,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, asio::ssl::context& tls, con
 void print(const counters& c) {
     std::printf("connections %zu handshakes %zu handshake_failures %zu quits %zu tarpitted %zu\n",
                 c.connections, c.handshakes, c.handshake_failures, c.quits, c.tarpitted);
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
 }
 
 } // namespace
@@ -256,7 +256,7 @@ int main(int argc, char** argv) {
         asio::co_spawn(io, serve(std::move(acceptor), tls, s, tarpit, c), asio::detached);
     }
     std::printf("listening on %u addresses from %s, port %u\n", s.count, s.first.c_str(), s.port);
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
     asio::signal_set stop(io, SIGINT, SIGTERM);
     stop.async_wait([&](error_code, int) { io.stop(); });
     asio::signal_set report(io, SIGUSR1);

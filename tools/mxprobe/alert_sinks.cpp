@@ -1,14 +1,16 @@
 #include "tools/mxprobe/alert_sinks.hpp"
-#include "probe/use_tuple.hpp"
 
 #include "probe/openssl_error.hpp"
 #include "probe/tls_context.hpp"
+#include "probe/use_tuple.hpp"
 
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <iostream>
 #include <optional>
 #include <spawn.h>
 #include <stdexcept>
@@ -30,8 +32,6 @@
 #include <boost/beast/http.hpp>
 #include <openssl/ssl.h>
 
-extern char** environ;
-
 namespace mxprobe {
 
 namespace asio = boost::asio;
@@ -48,8 +48,8 @@ using probe::use_tuple;
 struct alert_sinks::state {
     asio::any_io_executor executor;
     alert_sink_settings settings;
-    std::FILE* jsonl = nullptr;
-    bool own_jsonl = false;
+    std::ofstream jsonl_file;
+    std::ostream* jsonl = nullptr; ///< std::cout or jsonl_file
     std::optional<parsed_url> url;
     std::optional<asio::ssl::context> tls;
     std::deque<std::string> webhook_queue;
@@ -59,13 +59,8 @@ struct alert_sinks::state {
     std::size_t failures = 0;
     asio::steady_timer idle; ///< cancelled whenever a worker goes idle, to wake async_drain
 
-    state(asio::any_io_executor ex, alert_sink_settings s)
+    state(const asio::any_io_executor& ex, alert_sink_settings s)
         : executor(ex), settings(std::move(s)), idle(ex) {}
-    ~state() {
-        if (own_jsonl && jsonl != nullptr) {
-            std::fclose(jsonl);
-        }
-    }
     [[nodiscard]] bool busy() const { return webhook_busy || command_busy; }
 };
 
@@ -73,12 +68,12 @@ namespace {
 
 template <class Stream>
 asio::awaitable<int> async_exchange(Stream& stream, beast::tcp_stream& tcp, const parsed_url& u,
-                                    const std::string& body, std::chrono::milliseconds timeout) {
+                                    std::string body, std::chrono::milliseconds timeout) {
     http::request<http::string_body> request{http::verb::post, u.target, 11};
     request.set(http::field::host, u.host);
     request.set(http::field::user_agent, "mxprobe-watch");
     request.set(http::field::content_type, "application/json");
-    request.body() = body;
+    request.body() = std::move(body);
     request.prepare_payload();
     tcp.expires_after(timeout);
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
@@ -89,7 +84,7 @@ asio::awaitable<int> async_exchange(Stream& stream, beast::tcp_stream& tcp, cons
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.header_limit(16 * 1024);
-    parser.body_limit(64 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024);
     auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
     (void)read;
     co_return read_ec ? 0 : static_cast<int>(parser.get().result_int());
@@ -151,10 +146,10 @@ asio::awaitable<void> async_webhook_worker(std::shared_ptr<alert_sinks::state> s
                 delay *= 2;
             }
             if (!delivered && attempt == s->settings.webhook_attempts) {
-                std::fprintf(stderr, "mxprobe watch: webhook %s: gave up after %d attempts (%s)\n",
-                             s->settings.webhook.c_str(), attempt,
-                             status == 0 ? "no answer"
-                                         : ("HTTP " + std::to_string(status)).c_str());
+                (void)std::fprintf(
+                    stderr, "mxprobe watch: webhook %s: gave up after %d attempts (%s)\n",
+                    s->settings.webhook.c_str(), attempt,
+                    status == 0 ? "no answer" : ("HTTP " + std::to_string(status)).c_str());
             }
         }
         s->failures += delivered ? 0 : 1;
@@ -205,8 +200,8 @@ asio::awaitable<bool> async_run_command(alert_sinks::state& s, std::string body)
         if (std::chrono::steady_clock::now() > deadline) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, &status, 0);
-            std::fprintf(stderr, "mxprobe watch: alert command killed after %lld ms\n",
-                         static_cast<long long>(s.settings.command_timeout.count()));
+            (void)std::fprintf(stderr, "mxprobe watch: alert command killed after %lld ms\n",
+                               static_cast<long long>(s.settings.command_timeout.count()));
             co_return false;
         }
         poll.expires_after(std::chrono::milliseconds(20));
@@ -221,8 +216,8 @@ asio::awaitable<void> async_command_worker(std::shared_ptr<alert_sinks::state> s
         s->command_queue.pop_front();
         if (!co_await async_run_command(*s, std::move(body))) {
             ++s->failures;
-            std::fprintf(stderr, "mxprobe watch: alert command '%s' failed\n",
-                         s->settings.command.c_str());
+            (void)std::fprintf(stderr, "mxprobe watch: alert command '%s' failed\n",
+                               s->settings.command.c_str());
         }
     }
     s->command_busy = false;
@@ -279,23 +274,23 @@ parsed_url parse_webhook_url(const std::string& url) {
     return u;
 }
 
-alert_sinks::alert_sinks(asio::any_io_executor executor, alert_sink_settings settings)
+alert_sinks::alert_sinks(const asio::any_io_executor& executor, alert_sink_settings settings)
     : state_(std::make_shared<state>(executor, std::move(settings))) {
     auto& s = *state_;
     if (s.settings.jsonl == "-") {
-        s.jsonl = stdout;
+        s.jsonl = &std::cout;
     } else if (!s.settings.jsonl.empty()) {
-        s.jsonl = std::fopen(s.settings.jsonl.c_str(), "a");
-        if (s.jsonl == nullptr) {
+        s.jsonl_file.open(s.settings.jsonl, std::ios::app);
+        if (!s.jsonl_file) {
             throw std::runtime_error("cannot append alerts to " + s.settings.jsonl + ": " +
                                      std::strerror(errno));
         }
-        s.own_jsonl = true;
+        s.jsonl = &s.jsonl_file;
     }
     if (!s.settings.command.empty()) {
         // A command that exits before reading its input closes the pipe under our write:
         // that must be an error code, not SIGPIPE killing the watch.
-        std::signal(SIGPIPE, SIG_IGN);
+        (void)std::signal(SIGPIPE, SIG_IGN);
     }
     if (!s.settings.webhook.empty()) {
         s.url = parse_webhook_url(s.settings.webhook);
@@ -315,8 +310,13 @@ void alert_sinks::deliver(const nlohmann::json& event) {
     auto& s = *state_;
     const std::string text = event.dump();
     if (s.jsonl != nullptr) {
-        std::fprintf(s.jsonl, "%s\n", text.c_str());
-        std::fflush(s.jsonl);
+        *s.jsonl << text << '\n' << std::flush;
+        if (!*s.jsonl) {
+            ++s.failures;
+            (void)std::fprintf(stderr, "mxprobe watch: cannot append an alert to %s\n",
+                               s.settings.jsonl.c_str());
+            s.jsonl->clear();
+        }
     }
     if (s.url) {
         s.webhook_queue.push_back(text);

@@ -41,7 +41,7 @@ parsed_url parse_webhook_url(const std::string& url);
 class alert_sinks {
   public:
     /// Throws std::runtime_error when the JSON Lines file cannot be opened or the URL is bad.
-    alert_sinks(boost::asio::any_io_executor executor, alert_sink_settings settings);
+    alert_sinks(const boost::asio::any_io_executor& executor, alert_sink_settings settings);
     ~alert_sinks();
     alert_sinks(const alert_sinks&) = delete;
     alert_sinks& operator=(const alert_sinks&) = delete;
@@ -52,7 +52,8 @@ class alert_sinks {
     /// Waits until every queued delivery is done (or `limit` has passed).
     boost::asio::awaitable<void> async_drain(std::chrono::milliseconds limit);
 
-    /// Deliveries that failed for good (every webhook attempt, a command that failed).
+    /// Deliveries that failed for good (every webhook attempt, a command that failed, a line
+    /// the JSON Lines file did not take).
     [[nodiscard]] std::size_t failures() const;
 
     struct state; ///< shared with the delivery coroutines, which may outlive a call

@@ -255,7 +255,8 @@ std::string domain_to_csv(const domain_report& r) {
     std::string out;
     for (const auto& h : v.hosts) {
         const auto& s = h.probe->session;
-        out += common + csv_field(h.host) + "," + std::to_string(h.preference) + "," + h.ip + "," +
+        out += common;
+        out += csv_field(h.host) + "," + std::to_string(h.preference) + "," + h.ip + "," +
                std::string(probe::to_string(s.outcome)) + "," +
                (s.starttls_accepted  ? "yes"
                 : s.starttls_offered ? "refused"
@@ -266,16 +267,17 @@ std::string domain_to_csv(const domain_report& r) {
                (s.certificate ? (s.certificate->hostname_match ? "yes" : "no") : "") + "," +
                (h.verdict.times ? std::to_string(h.verdict.times->days_left) : "") + "," +
                std::string(policy::to_string(h.dane.status)) + "," + h.policy + "," +
-               csv_field(join(h.reportable_result_types, " ")) + tail + "," +
-               csv_field(s.outcome == probe::status::success ? "" : s.error) + "\n";
+               csv_field(join(h.reportable_result_types, " "));
+        out += tail;
+        out += "," + csv_field(s.outcome == probe::status::success ? "" : s.error) + "\n";
     }
     return out;
 }
 
 std::string domain_table_header() {
     char line[160];
-    std::snprintf(line, sizeof line, "%-32s %-8s %3s %-15s %5s %-8s %-7s %s\n", "DOMAIN", "VERDICT",
-                  "MX", "TLS", "CERT", "MTA-STS", "DANE", "RFC 8460 RESULT TYPES");
+    (void)std::snprintf(line, sizeof line, "%-32s %-8s %3s %-15s %5s %-8s %-7s %s\n", "DOMAIN",
+                        "VERDICT", "MX", "TLS", "CERT", "MTA-STS", "DANE", "RFC 8460 RESULT TYPES");
     return line;
 }
 
@@ -288,11 +290,11 @@ std::string domain_table_row(const domain_report& r, bool colour) {
         domain = domain.substr(0, 31) + "~";
     }
     char head[80];
-    std::snprintf(head, sizeof head, "%-32s ", domain.c_str());
+    (void)std::snprintf(head, sizeof head, "%-32s ", domain.c_str());
     char tail[160];
-    std::snprintf(tail, sizeof tail, " %3zu %-15s %5s %-8s %-7s ", v.hosts.size(),
-                  version_span(v).c_str(), min_days_left(v).c_str(), sts_word(v).c_str(),
-                  dane["status"].get<std::string>().c_str());
+    (void)std::snprintf(tail, sizeof tail, " %3zu %-15s %5s %-8s %-7s ", v.hosts.size(),
+                        version_span(v).c_str(), min_days_left(v).c_str(), sts_word(v).c_str(),
+                        dane["status"].get<std::string>().c_str());
     std::string types = v.result_types.empty() ? "-" : join(v.result_types, ",");
     return std::string(head) + style.padded_verdict(v.overall, 8) + tail + types + "\n";
 }

@@ -185,7 +185,7 @@ exit_status run_host(const host_arguments& arguments, const global_options& opti
     std::exception_ptr failure;
     asio::co_spawn(io, async_run_host(arguments, options, tls),
                    [&](std::exception_ptr e, host_outcome result) {
-                       failure = e;
+                       failure = std::move(e);
                        outcome = std::move(result);
                    });
     asio::signal_set signals(io, SIGINT, SIGTERM);

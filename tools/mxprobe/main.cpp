@@ -23,7 +23,7 @@
 
 int main(int argc, char** argv) {
     // Writes to a peer or a pipe that went away are errors to handle, not a reason to die.
-    std::signal(SIGPIPE, SIG_IGN);
+    (void)std::signal(SIGPIPE, SIG_IGN);
     using mxprobe::exit_status;
     CLI::App app{"mxprobe " MXPROBE_VERSION
                  " - is mail to and from each partner really encrypted, and if not, why?\n"

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 std::string percent(double share) {
     char text[16];
-    std::snprintf(text, sizeof text, "%.1f%%", 100.0 * share);
+    (void)std::snprintf(text, sizeof text, "%.1f%%", 100.0 * share);
     return text;
 }
 
@@ -262,7 +262,7 @@ std::string matrix_to_csv(const matrix& m) {
             << (r.inbound ? std::to_string(r.inbound->failures) : "") << ",";
         if (r.inbound) {
             char rate[32];
-            std::snprintf(rate, sizeof rate, "%.4f", r.inbound->failure_rate());
+            (void)std::snprintf(rate, sizeof rate, "%.4f", r.inbound->failure_rate());
             out << rate;
         }
         out << "," << field(join(o.blocking, "; ")) << "\n";
@@ -271,7 +271,7 @@ std::string matrix_to_csv(const matrix& m) {
 }
 
 std::string matrix_to_markdown(const matrix& m) {
-    const auto cell = [](std::string s) {
+    const auto cell = [](const std::string& s) {
         std::string out;
         for (char c : s) {
             out += c == '|' ? std::string("\\|") : std::string(1, c);

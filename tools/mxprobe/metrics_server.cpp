@@ -1,4 +1,5 @@
 #include "tools/mxprobe/metrics_server.hpp"
+
 #include "probe/use_tuple.hpp"
 
 #include <stdexcept>
@@ -26,7 +27,7 @@ asio::awaitable<void> async_serve_one(tcp::socket socket,
                                       const std::function<std::string()>& body) {
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(std::chrono::seconds(10));
-    beast::flat_buffer buffer(16 * 1024);
+    beast::flat_buffer buffer(std::size_t{16} * 1024);
     http::request_parser<http::empty_body> parser;
     parser.header_limit(8 * 1024);
     parser.body_limit(0);
@@ -112,7 +113,7 @@ tcp::endpoint parse_listen_address(const std::string& text) {
     return {address, static_cast<unsigned short>(std::stoul(port))};
 }
 
-metrics_server::metrics_server(asio::any_io_executor executor, tcp::endpoint at,
+metrics_server::metrics_server(const asio::any_io_executor& executor, const tcp::endpoint& at,
                                std::function<std::string()> body)
     : acceptor_(executor), body_(std::move(body)) {
     boost::system::error_code ec;

@@ -17,8 +17,8 @@ boost::asio::ip::tcp::endpoint parse_listen_address(const std::string& text);
 class metrics_server {
   public:
     /// Listens on `at` (throws std::runtime_error when it cannot bind) and serves `body()`.
-    metrics_server(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint at,
-                   std::function<std::string()> body);
+    metrics_server(const boost::asio::any_io_executor& executor,
+                   const boost::asio::ip::tcp::endpoint& at, std::function<std::string()> body);
     ~metrics_server();
     metrics_server(const metrics_server&) = delete;
     metrics_server& operator=(const metrics_server&) = delete;

@@ -25,7 +25,7 @@ class writer {
             out_ << "}";
         }
         char number[64];
-        std::snprintf(number, sizeof number, "%.17g", value);
+        (void)std::snprintf(number, sizeof number, "%.17g", value);
         out_ << " " << number << "\n";
     }
     std::string text() const { return out_.str(); }

@@ -33,7 +33,7 @@ exit_status run_resolve(const resolve_arguments& arguments, const global_options
     std::exception_ptr failure;
     asio::co_spawn(io, resolver::async_mail_lookup(channel, arguments.domain),
                    [&](std::exception_ptr e, resolver::mail_lookup result) {
-                       failure = e;
+                       failure = std::move(e);
                        lookup = std::move(result);
                    });
     asio::signal_set signals(io, SIGINT, SIGTERM);

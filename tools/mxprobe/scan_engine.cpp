@@ -160,7 +160,7 @@ scan_run_result run_scan(const scan_run_options& options, const item_source& nex
     asio::co_spawn(io, async_scan(options, next, sink, stopping),
                    [&](std::exception_ptr e, scan_run_result r) {
                        failure = std::move(e);
-                       result = std::move(r);
+                       result = r;
                        io.stop();
                    });
     // A signal stops the scan at once: what finished is already in the sink; what was in

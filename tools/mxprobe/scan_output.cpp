@@ -112,7 +112,7 @@ void scan_writer::end(const scan_run_result& run) {
             out_ << " " << (it == verdicts_.end() ? 0 : it->second) << " " << v;
         }
         char rate[64];
-        std::snprintf(rate, sizeof rate, "%.1f", seconds);
+        (void)std::snprintf(rate, sizeof rate, "%.1f", seconds);
         out_ << "; " << run.probes << " MX address probe(s), " << run.shared_probes
              << " shared between domains; " << rate << " s"
              << (run.interrupted ? "; INTERRUPTED" : "") << "\n";

@@ -1,5 +1,6 @@
 #include "tools/mxprobe/scan_progress.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace mxprobe {
@@ -7,14 +8,14 @@ namespace mxprobe {
 namespace {
 
 std::string span(double seconds) {
-    const long s = static_cast<long>(seconds + 0.5);
+    const long s = std::lround(seconds);
     char text[32];
     if (s >= 3600) {
-        std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+        (void)std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
     } else if (s >= 60) {
-        std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
+        (void)std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
     } else {
-        std::snprintf(text, sizeof text, "%lds", s);
+        (void)std::snprintf(text, sizeof text, "%lds", s);
     }
     return text;
 }
@@ -25,12 +26,12 @@ std::string progress_line(const std::string& label, const progress_counts& c, st
                           double seconds) {
     const double rate = seconds > 0 ? static_cast<double>(c.done) / seconds : 0.0;
     char text[256];
-    std::snprintf(text, sizeof text,
-                  "%s: %zu%s%s domains  %zu in flight  %zu probes active (%zu connections)  "
-                  "%.1f/s",
-                  label.c_str(), c.done, total != 0 ? "/" : "",
-                  total != 0 ? std::to_string(total).c_str() : "", c.domains_in_flight,
-                  c.probes_active, c.connections, rate);
+    (void)std::snprintf(text, sizeof text,
+                        "%s: %zu%s%s domains  %zu in flight  %zu probes active (%zu connections)  "
+                        "%.1f/s",
+                        label.c_str(), c.done, total != 0 ? "/" : "",
+                        total != 0 ? std::to_string(total).c_str() : "", c.domains_in_flight,
+                        c.probes_active, c.connections, rate);
     std::string out = text;
     if (total != 0 && rate > 0 && c.done < total) {
         out += "  ETA " + span(static_cast<double>(total - c.done) / rate);
@@ -38,9 +39,10 @@ std::string progress_line(const std::string& label, const progress_counts& c, st
     return out;
 }
 
-scan_progress::scan_progress(boost::asio::any_io_executor executor, bool enabled, std::string label,
-                             std::size_t total, std::function<progress_counts()> counts)
-    : timer_(std::move(executor)), enabled_(enabled), label_(std::move(label)), total_(total),
+scan_progress::scan_progress(const boost::asio::any_io_executor& executor, bool enabled,
+                             std::string label, std::size_t total,
+                             std::function<progress_counts()> counts)
+    : timer_(executor), enabled_(enabled), label_(std::move(label)), total_(total),
       counts_(std::move(counts)) {
     if (enabled_) {
         schedule();
@@ -59,9 +61,9 @@ void scan_progress::schedule() {
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-        std::fprintf(stderr, "\r\033[K%s",
-                     progress_line(label_, counts_(), total_, seconds).c_str());
-        std::fflush(stderr);
+        (void)std::fprintf(stderr, "\r\033[K%s",
+                           progress_line(label_, counts_(), total_, seconds).c_str());
+        (void)std::fflush(stderr);
         drawn_ = true;
         schedule();
     });
@@ -71,8 +73,8 @@ void scan_progress::finish() {
     enabled_ = false;
     timer_.cancel();
     if (drawn_) {
-        std::fprintf(stderr, "\r\033[K");
-        std::fflush(stderr);
+        (void)std::fprintf(stderr, "\r\033[K");
+        (void)std::fflush(stderr);
         drawn_ = false;
     }
 }

@@ -27,7 +27,7 @@ std::string progress_line(const std::string& label, const progress_counts& c, st
 
 class scan_progress {
   public:
-    scan_progress(boost::asio::any_io_executor executor, bool enabled, std::string label,
+    scan_progress(const boost::asio::any_io_executor& executor, bool enabled, std::string label,
                   std::size_t total, std::function<progress_counts()> counts);
     ~scan_progress();
     scan_progress(const scan_progress&) = delete;

@@ -16,7 +16,7 @@ namespace {
 
 // A targets file is configuration, not data: anything this large is a mistake (or an attack
 // on the parser). Large domain lists go through --domains FILE.
-constexpr std::size_t max_targets_file_bytes = 8 * 1024 * 1024;
+constexpr std::size_t max_targets_file_bytes = std::size_t{8} * 1024 * 1024;
 
 class reader {
   public:
@@ -55,9 +55,11 @@ class reader {
                 for (const auto& k : known) {
                     list += (list.empty() ? "" : ", ") + k;
                 }
+                // NOLINTNEXTLINE(performance-inefficient-string-concatenation): fail() throws
                 fail(it->first, "unknown key '" + key + "' in " + what + " (known: " + list + ")");
             }
             if (!seen.insert(key).second) {
+                // NOLINTNEXTLINE(performance-inefficient-string-concatenation): fail() throws
                 fail(it->first, "'" + key + "' is given twice in " + what);
             }
             each(key, it->second);
@@ -475,7 +477,7 @@ targets_file load_targets(const std::string& path) {
         text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
         if (text.size() > max_targets_file_bytes) {
             throw config_error(path + ": larger than " +
-                               std::to_string(max_targets_file_bytes / (1024 * 1024)) +
+                               std::to_string(max_targets_file_bytes / (std::size_t{1024} * 1024)) +
                                " MiB; put long domain lists in a file for --domains");
         }
     }
