@@ -201,13 +201,15 @@ inbound_summary summarise_inbound(const domain_facts_summary& d,
         e.reason_codes.assign(g.reason_codes.begin(), g.reason_codes.end());
         const mx_facts* m = probe_of(d, mx, g.ips);
         const bool domain_level = type.rfind("sts-", 0) == 0;
-        if (d.mx.empty() && !(domain_level && !d.route.empty())) {
+        // A domain-level (sts-*) type needs the domain's route or its MX; a host-level type
+        // needs a finished probe of that MX.
+        const bool nothing_to_compare = domain_level ? d.mx.empty() && d.route.empty()
+                                                     : d.mx.empty() || m == nullptr || !m->checked;
+        if (nothing_to_compare) {
             e.status = evidence_status::no_probe_data;
         } else if (domain_level) {
             e.status = d.sts_result_type == type ? evidence_status::reproduced
                                                  : evidence_status::not_reproduced;
-        } else if (m == nullptr || !m->checked) {
-            e.status = evidence_status::no_probe_data;
         } else {
             e.status = probe_shows(d, *m, type) ? evidence_status::reproduced
                                                 : evidence_status::not_reproduced;

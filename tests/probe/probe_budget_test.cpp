@@ -39,6 +39,7 @@ asio::awaitable<void> async_user(probe_budget& budget, std::string who, std::str
 
 std::vector<std::string> order(const std::vector<log_entry>& log) {
     std::vector<std::string> out;
+    out.reserve(log.size());
     for (const auto& e : log) {
         out.push_back(e.who);
     }

@@ -1,6 +1,7 @@
 #include "tests/support/fake_zone.hpp"
 
 #include <memory>
+#include <utility>
 
 namespace mxprobe_test {
 
@@ -10,29 +11,37 @@ fake_zone& fake_zone::add(const std::string& name, std::uint16_t type, adder f) 
 }
 
 fake_zone& fake_zone::mx(const std::string& name, std::uint16_t preference, std::string host) {
-    return add(name, qtype::mx, [=](dns_packet_builder& b) { b.mx(name, preference, host); });
+    return add(name, qtype::mx, [=, host = std::move(host)](dns_packet_builder& b) {
+        b.mx(name, preference, host);
+    });
 }
 
 fake_zone& fake_zone::a(const std::string& name, std::string address) {
-    return add(name, qtype::a, [=](dns_packet_builder& b) { b.a(name, address); });
+    return add(name, qtype::a,
+               [=, address = std::move(address)](dns_packet_builder& b) { b.a(name, address); });
 }
 
 fake_zone& fake_zone::aaaa(const std::string& name, std::string address) {
-    return add(name, qtype::aaaa, [=](dns_packet_builder& b) { b.aaaa(name, address); });
+    return add(name, qtype::aaaa,
+               [=, address = std::move(address)](dns_packet_builder& b) { b.aaaa(name, address); });
 }
 
 fake_zone& fake_zone::txt(const std::string& name, std::string text) {
-    return add(name, qtype::txt, [=](dns_packet_builder& b) { b.txt(name, split_txt(text)); });
+    return add(name, qtype::txt, [=, text = std::move(text)](dns_packet_builder& b) {
+        b.txt(name, split_txt(text));
+    });
 }
 
 fake_zone& fake_zone::tlsa(const std::string& name, std::uint8_t usage, std::uint8_t selector,
                            std::uint8_t matching_type, bytes data) {
-    return add(name, qtype::tlsa,
-               [=](dns_packet_builder& b) { b.tlsa(name, usage, selector, matching_type, data); });
+    return add(name, qtype::tlsa, [=, data = std::move(data)](dns_packet_builder& b) {
+        b.tlsa(name, usage, selector, matching_type, data);
+    });
 }
 
 fake_zone& fake_zone::cname(const std::string& name, std::string target) {
-    return add(name, qtype::cname, [=](dns_packet_builder& b) { b.cname(name, target); });
+    return add(name, qtype::cname,
+               [=, target = std::move(target)](dns_packet_builder& b) { b.cname(name, target); });
 }
 
 fake_zone& fake_zone::servfail(const std::string& name) {

@@ -48,6 +48,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
         } else if (unit == "d") {
             scale = 86'400'000;
         } else {
+            // NOLINTNEXTLINE(performance-inefficient-string-concatenation): built once, thrown
             throw std::invalid_argument("duration '" + text + "': unknown unit '" + unit +
                                         "' (use ms, s, m, h or d)");
         }
