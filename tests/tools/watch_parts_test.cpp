@@ -11,6 +11,7 @@
 #include "tools/mxprobe/watch_schedule.hpp"
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -185,6 +186,27 @@ TEST_SUITE("tools.watch_parts") {
         std::stringstream jsonl;
         jsonl << jl.rdbuf();
         CHECK(jsonl.str() == got.str());
+    }
+
+    TEST_CASE("a JSON Lines file that cannot be opened or written is an error, not a lost alert") {
+        mxprobe::alert_sink_settings unopenable;
+        unopenable.jsonl = "/nonexistent-directory/alerts.jsonl";
+        asio::io_context io;
+        try {
+            mxprobe::alert_sinks sinks(io.get_executor(), unopenable);
+            FAIL("a JSON Lines file in a missing directory was accepted");
+        } catch (const std::runtime_error& e) {
+            CHECK(std::string(e.what()).find("/nonexistent-directory/alerts.jsonl") !=
+                  std::string::npos);
+        }
+        // /dev/full opens, then refuses every write (ENOSPC): each alert is a failure.
+        REQUIRE(std::filesystem::exists("/dev/full"));
+        mxprobe::alert_sink_settings full;
+        full.jsonl = "/dev/full";
+        mxprobe::alert_sinks sinks(io.get_executor(), full);
+        sinks.deliver({{"state", "raised"}, {"key", "one"}});
+        sinks.deliver({{"state", "resolved"}, {"key", "one"}});
+        CHECK(sinks.failures() == 2);
     }
 
     TEST_CASE("a webhook that never answers gives up after its attempts and counts a failure") {
